@@ -1,0 +1,1 @@
+//! plumb-api (work in progress).

@@ -1,0 +1,1 @@
+//! plumb-auth (work in progress).

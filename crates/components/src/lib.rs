@@ -1,0 +1,1 @@
+//! plumb-components (work in progress).

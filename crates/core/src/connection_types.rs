@@ -1,0 +1,1 @@
+//! Connection types declared by the built-in components (owned by the vault work).

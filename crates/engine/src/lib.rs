@@ -1,0 +1,1 @@
+//! plumb-engine (work in progress).

@@ -1,0 +1,1 @@
+//! plumb-store (work in progress).

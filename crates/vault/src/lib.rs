@@ -1,0 +1,1 @@
+//! plumb-vault (work in progress).

@@ -4,6 +4,8 @@
 //!
 //! Invariant: this crate does no IO. No SQL, no HTTP, no file system.
 
+pub mod action;
+pub mod component;
 pub mod config;
 pub mod connection_types;
 pub mod id;

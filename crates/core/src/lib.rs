@@ -8,4 +8,6 @@ pub mod action;
 pub mod component;
 pub mod config;
 pub mod connection_types;
+pub mod definition;
+pub mod expr;
 pub mod id;

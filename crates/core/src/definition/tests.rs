@@ -1,0 +1,323 @@
+//! Definition tests: the round trip, and one data-driven case per validation problem.
+
+use super::*;
+use crate::component::{ActionManifest, ComponentManifest, InputKind, InputManifest};
+
+const fn input(key: &'static str, kind: InputKind, required: bool) -> InputManifest {
+    InputManifest {
+        key,
+        label: key,
+        kind,
+        required,
+        default: None,
+    }
+}
+
+const fn action(
+    key: &'static str,
+    inputs: &'static [InputManifest],
+    is_trigger: bool,
+) -> ActionManifest {
+    ActionManifest {
+        key,
+        label: key,
+        description: "",
+        inputs,
+        is_trigger,
+    }
+}
+
+const fn component(
+    key: &'static str,
+    actions: &'static [ActionManifest],
+    connections: &'static [&'static str],
+) -> ComponentManifest {
+    ComponentManifest {
+        key,
+        label: key,
+        description: "",
+        actions,
+        connections,
+    }
+}
+
+static WEBHOOK: &[InputManifest] = &[
+    input("body", InputKind::Data, false),
+    input("contentType", InputKind::String, false),
+    input("headers", InputKind::List, false),
+    input("statusCode", InputKind::String, false),
+];
+static HTTP: &[InputManifest] = &[
+    input("url", InputKind::String, true),
+    input("responseType", InputKind::String, false),
+    input("connection", InputKind::Connection, false),
+    input("headers", InputKind::List, false),
+];
+static S3_PUT: &[InputManifest] = &[
+    input("accessKey", InputKind::Connection, true),
+    input("awsRegion", InputKind::String, false),
+    input("bucket", InputKind::String, true),
+    input("objectKey", InputKind::String, true),
+    input("fileContents", InputKind::Data, true),
+];
+static CODE: &[InputManifest] = &[input("code", InputKind::Code, true)];
+static LOOP_ITEMS: &[InputManifest] = &[input("items", InputKind::Data, true)];
+static BRANCH_EXPR: &[InputManifest] = &[input("conditions", InputKind::List, true)];
+
+fn manifests() -> Vec<ComponentManifest> {
+    static TRIGGERS: &[ActionManifest] = &[action("webhook", WEBHOOK, true)];
+    static SCHEDULE: &[ActionManifest] = &[action("schedule", &[], true)];
+    static HTTP_ACTIONS: &[ActionManifest] = &[
+        action("httpGet", HTTP, false),
+        action("httpPost", HTTP, false),
+    ];
+    static S3: &[ActionManifest] = &[action("putObject", S3_PUT, false)];
+    static CODE_ACTIONS: &[ActionManifest] = &[action("runCode", CODE, false)];
+    static LOOP: &[ActionManifest] = &[
+        action("loopOverItems", LOOP_ITEMS, false),
+        action("breakLoop", &[], false),
+    ];
+    static BRANCH: &[ActionManifest] = &[action("branchOnExpression", BRANCH_EXPR, false)];
+    vec![
+        component("webhook-triggers", TRIGGERS, &[]),
+        component("schedule-triggers", SCHEDULE, &[]),
+        component("http", HTTP_ACTIONS, &["basic"]),
+        component("aws-s3", S3, &["apiKeySecret"]),
+        component("code", CODE_ACTIONS, &[]),
+        component("loop", LOOP, &[]),
+        component("branch", BRANCH, &[]),
+    ]
+}
+
+const POKEMON: &str = include_str!("testdata/pokemon.yaml");
+
+#[test]
+fn pokemon_is_valid_and_round_trips() {
+    let parsed = parse(POKEMON).unwrap();
+    let problems = parsed.validate(&manifests());
+    assert!(problems.is_empty(), "{}", Problems(problems));
+    let def = &parsed.definition;
+    assert_eq!(def.flows[0].steps.len(), 5);
+    assert_eq!(
+        def.extra.get("endpointType").and_then(|v| v.as_str()),
+        Some("flow_specific")
+    );
+    let scoped = def.config_var("Shared Salesforce").unwrap();
+    assert_eq!(
+        scoped.use_scoped_config_var.as_deref(),
+        Some("salesforce-prod")
+    );
+    assert_eq!(
+        def.flows[0].steps[3]
+            .error_config
+            .as_ref()
+            .unwrap()
+            .error_type,
+        ErrorType::Retry
+    );
+
+    let exported = export(def);
+    let again = parse(&exported).unwrap();
+    assert_eq!(&again.definition, def, "{exported}");
+    // The export is stable.
+    assert_eq!(export(&again.definition), exported);
+    // And equal, as data, to the source (field order aside).
+    let (src, _) = yaml::parse(POKEMON).unwrap();
+    let (out, _) = yaml::parse(&exported).unwrap();
+    assert_eq!(src, out);
+}
+
+const HEAD: &str = "name: T
+definitionVersion: 7
+requiredConfigVars:
+  - key: base
+    dataType: string
+flows:
+  - name: F
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: webhook-triggers}}
+";
+
+fn problems_of(steps: &str) -> Vec<Problem> {
+    let text = format!("{HEAD}{steps}");
+    match parse(&text) {
+        Ok(p) => p.validate(&manifests()),
+        Err(e) => e.0,
+    }
+}
+
+/// A validation case: name, steps, expected (kind, line, step).
+type Case<'a> = (&'a str, String, Vec<(ProblemKind, usize, &'a str)>);
+
+/// Each case: steps appended to the head, and the expected problems as (kind, line within the
+/// snippet, from 1, and the step named).
+#[test]
+fn validation_table() {
+    use ProblemKind::*;
+    let get = |name: &str, url: &str| {
+        format!("      - name: {name}\n        action: {{key: httpGet, component: {{key: http}}}}\n        inputs:\n          url: {url}\n")
+    };
+    let cases: Vec<Case<'_>> = vec![
+        ("valid", get("A", "{type: value, value: 'http://x'}"), vec![]),
+        (
+            "unknown component",
+            "      - name: A\n        action: {key: x, component: {key: nope}}\n".into(),
+            vec![(UnknownComponent, 2, "A")],
+        ),
+        (
+            "unknown action",
+            "      - name: A\n        action: {key: httpFly, component: {key: http}}\n".into(),
+            vec![(UnknownAction, 2, "A")],
+        ),
+        (
+            "unknown input",
+            format!("{}          urll: {{type: value, value: x}}\n", get("A", "{type: value, value: x}")),
+            vec![(UnknownInput, 5, "A")],
+        ),
+        (
+            "missing required input",
+            "      - name: A\n        action: {key: httpGet, component: {key: http}}\n        inputs:\n          responseType: {type: value, value: json}\n".into(),
+            vec![(MissingInput, 3, "A")],
+        ),
+        ("reference to unknown step", get("A", "{type: reference, value: ghost.results.x}"), vec![(UnknownStep, 4, "A")]),
+        (
+            "reference to a later step",
+            format!("{}{}", get("A", "{type: reference, value: b.results}"), get("B", "{type: value, value: x}")),
+            vec![(StepNotEarlier, 4, "A")],
+        ),
+        ("reference to itself", get("A", "{type: reference, value: a.results}"), vec![(StepNotEarlier, 4, "A")]),
+        ("undeclared config var", get("A", "{type: configVar, value: nope}"), vec![(UndeclaredConfigVar, 4, "A")]),
+        ("undeclared config var in template", get("A", "{type: template, value: \"{{configVars.nope}}/x\"}"), vec![(UndeclaredConfigVar, 4, "A")]),
+        ("template syntax", get("A", "{type: template, value: '{{configVars.base'}"), vec![(TemplateSyntax, 4, "A")]),
+        ("bad reference syntax", get("A", "{type: reference, value: 'a.resultz'}"), vec![(InvalidExpression, 4, "A")]),
+        ("unknown input type", get("A", "{type: magic, value: x}"), vec![(InvalidExpression, 4, "A")]),
+        (
+            "duplicate step names",
+            format!("{}{}", get("Get Data", "{type: value, value: x}"), get("get data", "{type: value, value: y}")),
+            vec![(DuplicateStepName, 5, "get data")],
+        ),
+        (
+            "currentItem outside its loop",
+            get("A", "{type: reference, value: trigger.currentItem}"),
+            vec![(NotInLoop, 4, "A")],
+        ),
+        (
+            "loop state inside the loop is fine",
+            format!(
+                "      - name: Loop\n        action: {{key: loopOverItems, component: {{key: loop}}}}\n        inputs:\n          items: {{type: reference, value: trigger.results.body.data}}\n        steps:\n  {}  {}  {}",
+                get("In", "{type: reference, value: loop.currentItem.url}").replace("\n      ", "\n        "),
+                "      - name: Stop\n          action: {key: breakLoop, component: {key: loop}}\n",
+                ""
+            ),
+            vec![],
+        ),
+        (
+            "sibling branch is not earlier",
+            "      - name: Pick\n        action: {key: branchOnExpression, component: {key: branch}}\n        inputs:\n          conditions: {type: complex, value: [{name: Yes, type: complex, value: [and, [exists, {type: reference, value: trigger.results}]]}]}\n        branches:\n          - name: Yes\n            steps:\n              - name: One\n                action: {key: httpGet, component: {key: http}}\n                inputs: {url: {type: value, value: x}}\n          - name: Else\n            steps:\n              - name: Two\n                action: {key: httpGet, component: {key: http}}\n                inputs: {url: {type: reference, value: one.results}}\n".into(),
+            vec![(StepNotEarlier, 15, "Two")],
+        ),
+        (
+            "breakLoop outside a loop",
+            "      - name: Stop\n        action: {key: breakLoop, component: {key: loop}}\n".into(),
+            vec![(NotInLoop, 1, "Stop")],
+        ),
+        (
+            "all at once",
+            format!(
+                "{}{}{}",
+                get("A", "{type: reference, value: ghost.results}"),
+                "      - name: B\n        action: {key: nope, component: {key: nope}}\n",
+                get("C", "{type: template, value: '{{oops}}'}")
+            ),
+            vec![(UnknownStep, 4, "A"), (UnknownComponent, 6, "B"), (TemplateSyntax, 10, "C")],
+        ),
+    ];
+    let head_lines = HEAD.lines().count();
+    for (name, steps, want) in cases {
+        let got = problems_of(&steps);
+        let got_short: Vec<(ProblemKind, usize, &str)> = got
+            .iter()
+            .map(|p| {
+                (
+                    p.kind,
+                    p.line.saturating_sub(head_lines),
+                    p.step.as_deref().unwrap_or(""),
+                )
+            })
+            .collect();
+        assert_eq!(got_short, want, "case `{name}`: {}", Problems(got.clone()));
+        for p in &got {
+            assert_eq!(p.flow.as_deref(), Some("F"), "case `{name}`");
+            assert!(p.column > 0, "case `{name}`");
+        }
+    }
+}
+
+#[test]
+fn problem_names_the_input() {
+    let steps = "      - name: A\n        action: {key: httpGet, component: {key: http}}\n        inputs:\n          url: {type: configVar, value: nope}\n";
+    let p = &problems_of(steps)[0];
+    assert_eq!(p.input.as_deref(), Some("url"));
+    assert_eq!(p.pointer, "/flows/0/steps/1/inputs/url");
+    assert_eq!((p.line, p.column), (HEAD.lines().count() + 4, 11));
+    assert!(
+        p.to_string()
+            .contains("flow \"F\", step \"A\", input \"url\""),
+        "{p}"
+    );
+}
+
+#[test]
+fn top_level_problems() {
+    use ProblemKind::*;
+    let cases: Vec<(&str, ProblemKind, usize)> = vec![
+        ("name: [unclosed\n", Yaml, 2),
+        ("- a\n- b\n", Structure, 1),
+        ("name: x\nflows:\n  - name: F\n    steps: nope\n", Structure, 4),
+        ("name: x\ndefinitionVersion: 6\nflows: []\n", Version, 2),
+        ("name: x\nflows:\n  - name: F\n    steps: []\n", Trigger, 3),
+        (
+            "name: x\nrequiredConfigVars:\n  - key: a\n  - key: a\nflows: []\n",
+            DuplicateConfigVar,
+            4,
+        ),
+        (
+            "name: x\nconfigPages:\n  - name: P\n    elements:\n      - {type: configVar, value: ghost}\nflows: []\n",
+            UndeclaredConfigVar,
+            5,
+        ),
+        (
+            "name: x\nrequiredConfigVars:\n  - key: c\n    dataType: connection\n    connection: {key: oauth, component: {key: http}}\nflows: []\n",
+            UnknownConnection,
+            5,
+        ),
+        (
+            "name: x\nflows:\n  - name: F\n    steps:\n      - name: T\n        action: {key: httpGet, component: {key: http}}\n        inputs: {url: {type: value, value: x}}\n",
+            Trigger,
+            5,
+        ),
+    ];
+    for (text, kind, line) in cases {
+        let problems = match parse(text) {
+            Ok(p) => p.validate(&manifests()),
+            Err(e) => e.0,
+        };
+        assert!(
+            problems.iter().any(|p| p.kind == kind && p.line == line),
+            "{text}: {}",
+            Problems(problems.clone())
+        );
+    }
+}
+
+#[test]
+fn unknown_fields_survive() {
+    let text = "name: x\nfutureField: {a: 1}\nflows:\n  - name: F\n    queueConfig: {usesFifoQueue: false}\n    steps:\n      - name: T\n        isTrigger: true\n        stableKey: abc\n        action: {key: webhook, component: {key: webhook-triggers, signature: ''}}\n";
+    let def = load(text, &manifests()).unwrap();
+    let out = export(&def);
+    for needle in ["futureField", "queueConfig", "stableKey", "signature"] {
+        assert!(out.contains(needle), "{needle} lost:\n{out}");
+    }
+}

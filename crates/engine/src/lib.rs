@@ -1,1 +1,43 @@
-//! plumb-engine (work in progress).
+//! plumb's flow engine.
+//!
+//! [`Engine::run`] runs one flow of a validated [`Definition`](plumb_core::definition::Definition)
+//! from a [`TriggerPayload`] and resolved config vars ([`RunRequest`]): the trigger step's result
+//! is built from the payload, then the steps run in order, each an [`Action`](plumb_core::action::Action)
+//! looked up in an injected [`ActionRegistry`] (the engine does not depend on the components
+//! crate), with loops, branches, `breakLoop`, `stopExecution` and per-step `errorConfig`
+//! (fail, ignore, retry with delay and exponential backoff). Step failures are data
+//! ([`StepOutcome::Failed`]), never panics. An [`ExecutionSink`] sees each step's start, record
+//! and logs as they happen ([`MemorySink`] keeps them in memory). [`EngineLimits`] bound the
+//! execution time, the size of step results and loop iterations; a
+//! [`CancellationToken`](tokio_util::sync::CancellationToken) cancels a run.
+//!
+//! The engine-owned components (`webhook-triggers`, `schedule-triggers`, `management-triggers`,
+//! `loop`, `branch`, `stop-execution`, `persist-data`) are described by [`builtin_manifests`];
+//! [`Registry::with_builtins`] registers them. [`run_local`] is the `plumb run` entry point.
+//!
+//! Invariant: the engine knows nothing of HTTP routing, GraphQL or SQL.
+
+mod builtins;
+mod conditions;
+mod limits;
+mod local;
+mod plan;
+mod record;
+mod redact;
+mod registry;
+mod runner;
+mod sink;
+mod trigger;
+
+pub use builtins::{builtin_actions, builtin_manifests, MemoryStateStore};
+pub use limits::EngineLimits;
+pub use local::{resolve_local_config, run_local, run_local_with, RunReport, StepReport};
+pub use record::{
+    ExecutionResult, ExecutionStatus, LogEntry, StepError, StepOutcome, StepRecord, StepStarted,
+};
+pub use redact::{Redactor, REDACTED, SECRET_FIELDS};
+pub use registry::{ActionRegistry, Registry};
+pub use runner::{Engine, RunRequest};
+pub use sink::{ExecutionSink, MemorySink, NullSink, Recorded};
+pub use tokio_util::sync::CancellationToken;
+pub use trigger::TriggerPayload;

@@ -1,0 +1,166 @@
+//! Running a flow: [`Engine::run`].
+
+mod control;
+mod exec;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+use plumb_core::action::StateStore;
+use plumb_core::definition::Definition;
+use plumb_core::expr::ConfigValue;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::builtins::MemoryStateStore;
+use crate::limits::EngineLimits;
+use crate::plan::compile;
+use crate::record::{ExecutionResult, ExecutionStatus};
+use crate::registry::ActionRegistry;
+use crate::sink::{ExecutionSink, NullSink};
+use crate::trigger::TriggerPayload;
+
+use exec::{Exec, Halt};
+
+/// Runs flows. Cheap to clone; one engine serves any number of concurrent executions.
+#[derive(Clone)]
+pub struct Engine {
+    registry: Arc<dyn ActionRegistry>,
+    limits: EngineLimits,
+}
+
+/// One execution to run.
+pub struct RunRequest {
+    /// The flow's name.
+    pub flow: String,
+    /// What triggered it.
+    pub trigger: TriggerPayload,
+    /// Resolved config vars by key (connections with their fields).
+    pub config: BTreeMap<String, ConfigValue>,
+    /// The execution's ID.
+    pub execution_id: String,
+    /// `{id, name, externalId}` of the customer, or null.
+    pub customer: Value,
+    /// `{id, name}` of the instance, or null.
+    pub instance: Value,
+    /// Webhook URLs of the instance's flows by flow name.
+    pub webhook_urls: BTreeMap<String, String>,
+    /// Persistent state for `persist-data` and code steps.
+    pub state: Arc<dyn StateStore>,
+    /// Where step starts, records and logs go as they happen.
+    pub sink: Arc<dyn ExecutionSink>,
+    /// Cancels the execution: the running step is dropped and the execution ends `Cancelled`.
+    pub cancel: CancellationToken,
+    /// Strings to redact besides the connections' secret fields.
+    pub secrets: Vec<String>,
+}
+
+impl RunRequest {
+    /// A request for `flow` with an empty payload, no config, in-memory state and no sink.
+    pub fn new(flow: impl Into<String>) -> Self {
+        RunRequest {
+            flow: flow.into(),
+            trigger: TriggerPayload::default(),
+            config: BTreeMap::new(),
+            execution_id: format!(
+                "local-{}",
+                Utc::now().timestamp_nanos_opt().unwrap_or_default()
+            ),
+            customer: Value::Null,
+            instance: Value::Null,
+            webhook_urls: BTreeMap::new(),
+            state: Arc::new(MemoryStateStore::new()),
+            sink: Arc::new(NullSink),
+            cancel: CancellationToken::new(),
+            secrets: Vec::new(),
+        }
+    }
+}
+
+impl Engine {
+    /// An engine over `registry` with default limits.
+    pub fn new(registry: Arc<dyn ActionRegistry>) -> Self {
+        Engine {
+            registry,
+            limits: EngineLimits::default(),
+        }
+    }
+
+    /// The same engine with other limits.
+    pub fn with_limits(mut self, limits: EngineLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Its limits.
+    pub fn limits(&self) -> EngineLimits {
+        self.limits
+    }
+
+    /// Its registry.
+    pub fn registry(&self) -> &Arc<dyn ActionRegistry> {
+        &self.registry
+    }
+
+    /// Runs one flow of a (validated) definition to its end. Never panics on a step failure:
+    /// failures are in the result's step records and status.
+    pub async fn run(&self, definition: &Definition, request: RunRequest) -> ExecutionResult {
+        let started_at = Utc::now();
+        let Some(flow) = definition.flow(&request.flow) else {
+            let names: Vec<&str> = definition.flows.iter().map(|f| f.name.as_str()).collect();
+            let result = ExecutionResult {
+                status: ExecutionStatus::Failed,
+                error: Some(format!(
+                    "no flow named `{}` (flows: {})",
+                    request.flow,
+                    names.join(", ")
+                )),
+                steps: Vec::new(),
+                stopped: false,
+                result: None,
+                started_at,
+                ended_at: Utc::now(),
+            };
+            request.sink.execution_finished(&result);
+            return result;
+        };
+        let plan = compile(flow, self.registry.as_ref());
+        let sink = request.sink.clone();
+        let mut exec = Exec::new(request, self.limits, started_at);
+        let outcome = exec.run_steps(&plan).await;
+        let max_secs = self.limits.max_execution_time.as_secs_f64();
+        let (status, error, stopped, result) = match outcome {
+            Ok(()) | Err(Halt::Break) => {
+                (ExecutionStatus::Succeeded, None, false, exec.last.take())
+            }
+            Err(Halt::Stop(data)) => (ExecutionStatus::Succeeded, None, true, Some(data)),
+            Err(Halt::Failed(message)) => (ExecutionStatus::Failed, Some(message), false, None),
+            Err(Halt::TimedOut) => (
+                ExecutionStatus::TimedOut,
+                Some(format!(
+                    "the execution ran past its time limit of {max_secs} s"
+                )),
+                false,
+                None,
+            ),
+            Err(Halt::Cancelled) => (
+                ExecutionStatus::Cancelled,
+                Some("the execution was cancelled".to_string()),
+                false,
+                None,
+            ),
+        };
+        let result = ExecutionResult {
+            status,
+            error: error.map(|e| exec.redactor.text(&e).into_owned()),
+            steps: std::mem::take(&mut exec.records),
+            stopped,
+            result,
+            started_at,
+            ended_at: Utc::now(),
+        };
+        sink.execution_finished(&result);
+        result
+    }
+}

@@ -39,6 +39,12 @@ pub enum VaultError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The `PLUMB_MASTER_KEY` environment variable is set but does not hold a valid key.
+    #[error("PLUMB_MASTER_KEY is not a valid plumb master key: {reason}")]
+    InvalidMasterKeyEnv {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// A data key was wrapped by another master key than the one loaded.
     #[error(
         "wrong master key: the data key was wrapped by master key {expected}, \

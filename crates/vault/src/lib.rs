@@ -3,6 +3,7 @@
 //! # Keys
 //! - A [`MasterKey`] (32 bytes) comes from a file ([`MasterKey::load_or_create`], mode 0600, the
 //!   default `plumb-data/master.key`) or from `PLUMB_MASTER_KEY` ([`MasterKey::from_base64`]).
+//!   [`MasterKey::from_env_or_file`] applies the start-up rule (env first, then the file).
 //!   Its public [`KeyId`] fingerprint is recorded in every wrapped data key, so a wrong master
 //!   key is reported as [`VaultError::WrongMasterKey`], never as garbage or data loss.
 //! - Each organization has one or more [`DataKey`]s (32 random bytes, numbered by version),
@@ -40,7 +41,7 @@ mod secret;
 
 pub use data_key::{new_data_key, rewrap, unwrap_data_key, wrap_data_key, DataKey, WrappedKey};
 pub use error::VaultError;
-pub use master::{KeyId, MasterKey};
+pub use master::{KeyId, KeySource, MasterKey, MASTER_KEY_ENV};
 pub use redact::{Redactor, MIN_SECRET_LEN};
 pub use seal::{
     open, open_string, reseal, seal, seal_str, sealed_key_version, Keyring, SealContext,

@@ -13,6 +13,21 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::cipher::{random_key, KEY_LEN};
 use crate::{SecretString, VaultError};
 
+/// The environment variable that may hold the master key (base64), taking precedence over the
+/// key file.
+pub const MASTER_KEY_ENV: &str = "PLUMB_MASTER_KEY";
+
+/// Where [`MasterKey::from_env_or_file`] found the key (for the start-up log line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// From the [`MASTER_KEY_ENV`] environment variable.
+    Env,
+    /// Loaded from the existing key file.
+    File,
+    /// Generated and written to a new key file (first start).
+    CreatedFile,
+}
+
 /// Domain separation for the key ID hash.
 const KEY_ID_CONTEXT: &[u8] = b"plumb-vault/master-key-id/v1\0";
 
@@ -164,21 +179,46 @@ impl MasterKey {
     /// writes it there (creating parent directories; the file gets mode 0600 on Unix).
     ///
     /// Safe against a concurrent first start: the file is created exclusively, and a process
-    /// that loses the race loads the winner's key.
+    /// that loses the race loads the winner's key. A file that exists but is garbled is an
+    /// error, never replaced.
     pub fn load_or_create(path: &Path) -> Result<MasterKey, VaultError> {
+        MasterKey::load_or_create_reporting(path).map(|(key, _)| key)
+    }
+
+    fn load_or_create_reporting(path: &Path) -> Result<(MasterKey, KeySource), VaultError> {
         match MasterKey::load(path) {
             Err(VaultError::KeyFileMissing { .. }) => {}
-            other => return other,
+            other => return other.map(|key| (key, KeySource::File)),
         }
         let key = MasterKey::generate()?;
         match key.write_new(path) {
-            Ok(()) => Ok(key),
+            Ok(()) => Ok((key, KeySource::CreatedFile)),
             Err(VaultError::KeyFileIo { source, .. })
                 if source.kind() == std::io::ErrorKind::AlreadyExists =>
             {
-                MasterKey::load(path)
+                MasterKey::load(path).map(|key| (key, KeySource::File))
             }
             Err(err) => Err(err),
+        }
+    }
+
+    /// The start-up rule of `plumb serve`: the key in `env_value` (the value of
+    /// [`MASTER_KEY_ENV`], if set and not empty), else [`MasterKey::load_or_create`] of `path`.
+    /// An invalid environment value is an error naming the variable, never a fallback to the file.
+    pub fn from_env_or_file(
+        env_value: Option<&str>,
+        path: &Path,
+    ) -> Result<(MasterKey, KeySource), VaultError> {
+        match env_value.filter(|v| !v.trim().is_empty()) {
+            Some(value) => MasterKey::from_base64(value)
+                .map(|key| (key, KeySource::Env))
+                .map_err(|err| match err {
+                    VaultError::InvalidMasterKey { reason } => {
+                        VaultError::InvalidMasterKeyEnv { reason }
+                    }
+                    other => other,
+                }),
+            None => MasterKey::load_or_create_reporting(path),
         }
     }
 
@@ -287,6 +327,26 @@ mod tests {
             MasterKey::generate().unwrap().write_new(&path),
             Err(VaultError::KeyFileIo { .. })
         ));
+    }
+
+    #[test]
+    fn env_takes_precedence_over_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("master.key");
+        let env_key = MasterKey::generate().unwrap();
+        let b64 = env_key.to_base64();
+        let (key, source) = MasterKey::from_env_or_file(Some(b64.expose()), &path).unwrap();
+        assert_eq!((key.id(), source), (env_key.id(), KeySource::Env));
+        assert!(!path.exists(), "no file is created when the env var is set");
+
+        let (created, source) = MasterKey::from_env_or_file(Some("  "), &path).unwrap();
+        assert_eq!(source, KeySource::CreatedFile);
+        let (loaded, source) = MasterKey::from_env_or_file(None, &path).unwrap();
+        assert_eq!((loaded.id(), source), (created.id(), KeySource::File));
+
+        let err = MasterKey::from_env_or_file(Some("nope!"), &path).unwrap_err();
+        assert!(matches!(err, VaultError::InvalidMasterKeyEnv { .. }));
+        assert!(err.to_string().contains("PLUMB_MASTER_KEY"));
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub const MIN_SECRET_LEN: usize = 4;
 
 /// Replaces occurrences of a fixed set of secret strings with `[redacted]`.
 ///
+/// Each secret is also matched in the two forms it most often takes inside a log line: escaped
+/// inside a JSON string (`"` → `\"`) and percent-encoded in a URL (`/` → `%2F`).
+///
 /// Built once per execution (or per organization) from the secrets in play, then applied to
 /// each log line in time linear in the line's length (Aho-Corasick), whatever the number of
 /// secrets. Overlapping secrets are handled by redacting the longest match at each position.
@@ -40,16 +43,26 @@ impl Redactor {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let patterns: Vec<String> = secrets
-            .into_iter()
-            .filter(|s| s.as_ref().len() >= MIN_SECRET_LEN)
-            .map(|s| s.as_ref().to_owned())
-            .collect();
-        let mut patterns = patterns;
+        let mut patterns: Vec<String> = Vec::new();
+        for secret in secrets {
+            let secret = secret.as_ref();
+            if secret.len() < MIN_SECRET_LEN {
+                continue;
+            }
+            patterns.push(secret.to_owned());
+            let json = json_escaped(secret);
+            if json != secret {
+                patterns.push(json);
+            }
+            let url = percent_encoded(secret);
+            if url != secret {
+                patterns.push(url);
+            }
+        }
         patterns.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         patterns.dedup();
         let count = patterns.len();
-        if patterns.is_empty() {
+        if count == 0 {
             return Redactor::default();
         }
         let matcher = match AhoCorasick::builder()
@@ -71,7 +84,7 @@ impl Redactor {
         }
     }
 
-    /// How many distinct secrets it redacts.
+    /// How many distinct patterns it redacts (secrets and their encoded forms).
     pub fn len(&self) -> usize {
         self.count
     }
@@ -134,6 +147,28 @@ impl Redactor {
     }
 }
 
+/// `secret` as it appears between the quotes of a JSON string.
+fn json_escaped(secret: &str) -> String {
+    let quoted = serde_json::Value::String(secret.to_owned()).to_string();
+    quoted
+        .strip_prefix('"')
+        .and_then(|q| q.strip_suffix('"'))
+        .map_or_else(|| secret.to_owned(), str::to_owned)
+}
+
+/// `secret` percent-encoded as in a URL query (RFC 3986 unreserved characters kept).
+fn percent_encoded(secret: &str) -> String {
+    let mut out = String::with_capacity(secret.len());
+    for byte in secret.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Redactor")
@@ -151,6 +186,20 @@ mod tests {
     fn table() {
         let r = Redactor::new(["hunter22", "abc", "token-XYZ", "token-XYZ-long", "hunter22"]);
         assert_eq!(r.len(), 3, "short and duplicate secrets are dropped");
+        let r2 = Redactor::new(["p@ss \"word\"/1"]);
+        for (input, expected) in [
+            (
+                r#"{"password":"p@ss \"word\"/1"}"#,
+                r#"{"password":"[redacted]"}"#,
+            ),
+            (
+                "GET /x?pw=p%40ss%20%22word%22%2F1&a=1",
+                "GET /x?pw=[redacted]&a=1",
+            ),
+            ("raw p@ss \"word\"/1", "raw [redacted]"),
+        ] {
+            assert_eq!(r2.redact(input), expected, "{input}");
+        }
         let cases = [
             ("nothing here", "nothing here"),
             ("password=hunter22", "password=[redacted]"),

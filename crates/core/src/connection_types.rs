@@ -223,6 +223,30 @@ impl ConnectionType {
     pub fn is_secret(&self, key: &str) -> bool {
         self.input(key).is_some_and(|i| i.secret)
     }
+
+    /// Whether input `key` exists and is not secret, i.e. whether its value may be shown. Use
+    /// this (not `!is_secret`) to decide what a read returns: an unknown key is never shown.
+    pub fn is_public(&self, key: &str) -> bool {
+        self.input(key).is_some_and(|i| !i.secret)
+    }
+
+    /// `values` with every input that has a default and no (or an empty) value filled in with
+    /// its default; the values that take effect when the connection is used.
+    pub fn with_defaults(
+        &self,
+        values: &std::collections::BTreeMap<String, String>,
+    ) -> std::collections::BTreeMap<String, String> {
+        let mut out = values.clone();
+        for input in self.inputs() {
+            if let Some(default) = input.default {
+                let entry = out.entry(input.key.to_owned()).or_default();
+                if entry.trim().is_empty() {
+                    *entry = default.to_owned();
+                }
+            }
+        }
+        out
+    }
 }
 
 impl Serialize for ConnectionType {

@@ -20,7 +20,8 @@ pub const MIN_SECRET_LEN: usize = 4;
 /// Built once per execution (or per organization) from the secrets in play, then applied to
 /// each log line in time linear in the line's length (Aho-Corasick), whatever the number of
 /// secrets. Overlapping secrets are handled by redacting the longest match at each position.
-/// `Debug` shows only how many secrets it holds.
+/// `Debug` shows only how many secrets it holds. The matcher keeps its own copy of the patterns
+/// (not zeroized on drop): keep a redactor only as long as the execution or request it serves.
 #[derive(Clone, Default)]
 pub struct Redactor {
     matcher: Option<Matcher>,

@@ -15,7 +15,9 @@ pub const REDACTED: &str = "[redacted]";
 
 /// A secret text value (a password, an API key, a client secret...).
 ///
-/// No `Display`, no `Serialize`; `Debug` prints `[redacted]`; zeroized on drop.
+/// No `Display`, no `Serialize`; `Debug` prints `[redacted]`; zeroized on drop. Its `==` is
+/// not constant-time: do not use it to check a presented credential (API tokens are hashed and
+/// compared by the store).
 #[derive(Clone, Default, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct SecretString(String);
 

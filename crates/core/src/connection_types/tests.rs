@@ -540,3 +540,22 @@ fn messages_never_echo_values() {
         }
     }
 }
+
+#[test]
+fn defaults_and_public_inputs() {
+    let ty = find("http", "apiKey").unwrap();
+    let filled = ty.with_defaults(&values(&[("apiKey", "k"), ("name", "")]));
+    assert_eq!(
+        filled,
+        values(&[
+            ("apiKey", "k"),
+            ("location", "header"),
+            ("name", "X-API-Key"),
+            ("rejectUnauthorized", "true"),
+        ])
+    );
+    assert!(ty.is_public("location"));
+    assert!(!ty.is_public("apiKey"));
+    assert!(!ty.is_public("unknown"));
+    assert!(!ty.is_secret("unknown"));
+}

@@ -7,8 +7,9 @@
 //! server, and typed [`ConnectionInput`]s. [`validate_inputs`] reports every problem of a set of
 //! values at once.
 //!
-//! Invariant: an input is `secret` when its type is `password` or its key is one of
-//! [`SECRET_INPUT_KEYS`]; secret values are write-only everywhere above this crate.
+//! Invariant: an input is `secret` whenever its type is `password` or its key is one of
+//! [`SECRET_INPUT_KEYS`] (a few others are too, e.g. `apiKeyDynamic`'s `parameters`); secret
+//! values are write-only everywhere above this crate.
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};

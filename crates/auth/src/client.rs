@@ -1,0 +1,214 @@
+//! [`AuthClient`]: the entry point. It owns the transport cache, the token manager, the
+//! OpenID Connect discovery cache and pending OAuth 2.0 authorizations.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use plumb_core::action::Connection;
+
+use crate::envelope::{from_response, Envelope};
+use crate::error::{describe, redact_url, AuthError};
+use crate::request::{Outgoing, RequestParts};
+use crate::schemes::oauth2_authorization_code::{
+    AuthorizationRequest, CallbackParams, PendingAuthorizations,
+};
+use crate::schemes::openid_connect::DiscoveryCache;
+use crate::schemes::Scheme;
+use crate::secret::Secret;
+use crate::token::{MemoryTokenStore, TokenManager, TokenSet, TokenStore};
+use crate::transport::{Transport, TransportCache};
+
+/// The default margin before `expires_in` at which a token counts as expired.
+pub const DEFAULT_EXPIRY_SKEW: Duration = Duration::from_secs(30);
+
+struct Inner {
+    transports: TransportCache,
+    tokens: TokenManager,
+    discovery: Arc<DiscoveryCache>,
+    pending: PendingAuthorizations,
+}
+
+/// Authenticates and sends requests for connections. Cheap to clone; share one per process.
+#[derive(Clone)]
+pub struct AuthClient {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for AuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthClient").finish_non_exhaustive()
+    }
+}
+
+impl AuthClient {
+    /// A client keeping tokens in `store`, with [`DEFAULT_EXPIRY_SKEW`].
+    pub fn new(store: Arc<dyn TokenStore>) -> Self {
+        Self::with_skew(store, DEFAULT_EXPIRY_SKEW)
+    }
+
+    /// A client keeping tokens in memory (`plumb run`, tests).
+    pub fn in_memory() -> Self {
+        Self::new(Arc::new(MemoryTokenStore::new()))
+    }
+
+    /// A client whose tokens count as expired `skew` before `expires_in`.
+    pub fn with_skew(store: Arc<dyn TokenStore>, skew: Duration) -> Self {
+        AuthClient {
+            inner: Arc::new(Inner {
+                transports: TransportCache::default(),
+                tokens: TokenManager::new(store, skew),
+                discovery: Arc::new(DiscoveryCache::default()),
+                pending: PendingAuthorizations::default(),
+            }),
+        }
+    }
+
+    /// The token store.
+    pub fn store(&self) -> &Arc<dyn TokenStore> {
+        self.inner.tokens.store()
+    }
+
+    /// Validates a connection and returns its ready-to-use handle (transport built or reused).
+    pub fn connect(&self, conn: &Connection) -> Result<Connected, AuthError> {
+        let scheme = Scheme::from_connection(conn, &self.inner.discovery)?;
+        let transport = self.inner.transports.get(conn)?;
+        Ok(Connected {
+            inner: self.inner.clone(),
+            id: conn.id.clone(),
+            scheme: Arc::new(scheme),
+            transport,
+        })
+    }
+
+    /// Sends one request with the connection's auth: see [`Connected::send`].
+    pub async fn send(&self, conn: &Connection, req: &RequestParts) -> Result<Envelope, AuthError> {
+        self.connect(conn)?.send(req).await
+    }
+
+    /// Starts an OAuth 2.0 authorization-code authorization: the URL to send the user to.
+    /// `redirect_uri` is the public `/oauth2/callback` URL.
+    pub fn authorization_url(
+        &self,
+        conn: &Connection,
+        redirect_uri: &str,
+    ) -> Result<AuthorizationRequest, AuthError> {
+        self.inner.pending.start(conn, redirect_uri)
+    }
+
+    /// Completes an authorization from the callback's query: exchanges the code (with the
+    /// PKCE verifier), saves the tokens, and returns the connection ID.
+    pub async fn complete_authorization(
+        &self,
+        params: &CallbackParams,
+    ) -> Result<String, AuthError> {
+        let transports = &self.inner.transports;
+        let (conn, source, tokens) = self
+            .inner
+            .pending
+            .exchange(|c| transports.get(c).map(|t| t.client.clone()), params)
+            .await?;
+        self.inner.tokens.put(&conn.id, &source, tokens).await?;
+        Ok(conn.id)
+    }
+
+    /// Forgets everything cached for a connection (client, in-memory and stored tokens).
+    pub async fn forget(&self, connection_id: &str) -> Result<(), AuthError> {
+        self.inner.transports.evict(connection_id);
+        self.inner.tokens.forget(connection_id);
+        self.inner.tokens.store().delete(connection_id).await?;
+        Ok(())
+    }
+}
+
+/// A validated connection with its pooled transport.
+#[derive(Clone)]
+pub struct Connected {
+    inner: Arc<Inner>,
+    id: String,
+    scheme: Arc<Scheme>,
+    transport: Arc<Transport>,
+}
+
+impl std::fmt::Debug for Connected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connected")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connected {
+    /// Warnings the caller writes to the execution log (e.g. TLS verification disabled).
+    pub fn warnings(&self) -> &[String] {
+        &self.transport.warnings
+    }
+
+    /// The pooled HTTP client (for callers that need to stream).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.transport.client
+    }
+
+    /// The current token set of a token-based connection (fetched when needed).
+    pub async fn token(&self) -> Result<Option<TokenSet>, AuthError> {
+        match self.scheme.token_source() {
+            None => Ok(None),
+            Some(src) => self
+                .inner
+                .tokens
+                .token(&self.id, src, &self.transport.client, None)
+                .await
+                .map(Some),
+        }
+    }
+
+    /// Applies auth and sends. Any answer is `Ok` with its envelope (check `ok`, or use
+    /// [`Envelope::into_result`]); a request that never reached the server, a failed token
+    /// request or a bad configuration is `Err`. For token schemes a 401 causes one token
+    /// refresh (shared with concurrent callers) and one retry.
+    pub async fn send(&self, req: &RequestParts) -> Result<Envelope, AuthError> {
+        let mut rejected: Option<Secret> = None;
+        loop {
+            let token = match self.scheme.token_source() {
+                None => None,
+                Some(src) => Some(
+                    self.inner
+                        .tokens
+                        .token(&self.id, src, &self.transport.client, rejected.as_ref())
+                        .await?,
+                ),
+            };
+            let mut out = req.prepare(token.as_ref().and_then(|t| t.instance_url.as_deref()))?;
+            self.scheme.apply(&mut out, token.as_ref())?;
+            let env = execute(&self.transport.client, out).await?;
+            match token {
+                Some(t) if env.status == 401 && rejected.is_none() => {
+                    tracing::info!(connection = %self.id, "401: refreshing the token and retrying once");
+                    rejected = Some(t.access_token);
+                }
+                _ => return Ok(env),
+            }
+        }
+    }
+}
+
+async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<Envelope, AuthError> {
+    let Outgoing {
+        method,
+        url,
+        display_url,
+        headers,
+        body,
+    } = out;
+    let resp = client
+        .request(method.clone(), url)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| AuthError::Transport {
+            method: method.to_string(),
+            url: redact_url(&display_url),
+            reason: describe(&e),
+        })?;
+    from_response(&method, &display_url, resp).await
+}

@@ -1,0 +1,224 @@
+//! Transport: the pooled `reqwest` client of a connection (timeout, TLS verification, extra CA,
+//! mutual TLS, proxy), cached per connection so requests reuse pooled connections.
+//!
+//! Transport inputs accepted on every connection: `timeout` (ms), `rejectUnauthorized`
+//! (default `true`), `ca`, `proxyUrl`, `proxyUsername`, `proxyPassword`; the `mutualTls`
+//! connection type adds `certificate` and `key`. PEM inputs are PEM text or `data:` URLs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use plumb_core::action::Connection;
+use reqwest::{Certificate, Client, Identity, Proxy};
+use sha2::{Digest, Sha256};
+
+use crate::error::AuthError;
+use crate::fields::Fields;
+
+/// The inputs that shape the transport (the client is rebuilt when one of them changes).
+const TRANSPORT_INPUTS: &[&str] = &[
+    "timeout",
+    "rejectUnauthorized",
+    "ca",
+    "proxyUrl",
+    "proxyUsername",
+    "proxyPassword",
+];
+
+/// The extra inputs of the `mutualTls` connection type.
+const MTLS_INPUTS: &[&str] = &["certificate", "key"];
+
+/// The warning returned when certificate verification is off; callers log it as `WARN`.
+pub const INSECURE_TLS_WARNING: &str =
+    "TLS certificate verification is disabled for this connection (rejectUnauthorized: false)";
+
+/// A built HTTP client with the warnings its configuration deserves.
+#[derive(Debug, Clone)]
+pub struct Transport {
+    /// The pooled client (cheap to clone).
+    pub client: Client,
+    /// Warnings to write to the execution log (e.g. [`INSECURE_TLS_WARNING`]).
+    pub warnings: Vec<String>,
+}
+
+/// Builds the transport of a connection, validating its transport inputs.
+pub fn build_transport(conn: &Connection) -> Result<Transport, AuthError> {
+    let f = Fields::new(conn);
+    let mut warnings = Vec::new();
+    let mut b = Client::builder()
+        .pool_idle_timeout(Duration::from_secs(60))
+        .connect_timeout(Duration::from_secs(30));
+    if let Some(ms) = f.u64("timeout")? {
+        if ms > 0 {
+            b = b.timeout(Duration::from_millis(ms));
+        }
+    }
+    if !f.bool("rejectUnauthorized", true)? {
+        b = b.tls_danger_accept_invalid_certs(true);
+        warnings.push(INSECURE_TLS_WARNING.to_string());
+        tracing::warn!(connection = %conn.id, "{INSECURE_TLS_WARNING}");
+    }
+    if let Some(pem) = f.opt_pem("ca")? {
+        let certs = Certificate::from_pem_bundle(&pem)
+            .map_err(|_| AuthError::invalid("ca", "not a valid PEM certificate bundle"))?;
+        if certs.is_empty() {
+            return Err(AuthError::invalid("ca", "no certificate in the PEM bundle"));
+        }
+        b = b.tls_certs_merge(certs);
+    }
+    if conn.key == "mutualTls" {
+        let cert = f
+            .opt_pem("certificate")?
+            .ok_or_else(|| AuthError::missing(&conn.key, "certificate"))?;
+        let key = f
+            .opt_pem("key")?
+            .ok_or_else(|| AuthError::missing(&conn.key, "key"))?;
+        let mut both = cert;
+        both.push(b'\n');
+        both.extend_from_slice(&key);
+        let identity = Identity::from_pem(&both).map_err(|_| {
+            AuthError::invalid(
+                "certificate",
+                "certificate and key are not a valid PEM certificate chain and private key",
+            )
+        })?;
+        b = b.identity(identity);
+    }
+    if let Some(proxy_url) = f.opt_url("proxyUrl")? {
+        let mut proxy = Proxy::all(proxy_url.as_str())
+            .map_err(|_| AuthError::invalid("proxyUrl", "not a usable proxy URL"))?;
+        if let Some(user) = f.opt("proxyUsername") {
+            let pass = f.opt_secret("proxyPassword");
+            proxy = proxy.basic_auth(user, pass.as_ref().map(|p| p.expose()).unwrap_or(""));
+        }
+        b = b.proxy(proxy);
+    }
+    let client = b.build().map_err(|e| {
+        let why = crate::error::describe(&e);
+        if conn.key == "mutualTls" {
+            AuthError::invalid(
+                "key",
+                format!("certificate and key are not a usable client identity ({why})"),
+            )
+        } else {
+            AuthError::Client(why)
+        }
+    })?;
+    Ok(Transport { client, warnings })
+}
+
+/// A hash of the transport inputs of a connection (secrets included, never shown).
+fn transport_fingerprint(conn: &Connection) -> [u8; 32] {
+    let mut h = Sha256::new();
+    let mtls: &[&str] = if conn.key == "mutualTls" {
+        MTLS_INPUTS
+    } else {
+        &[]
+    };
+    for k in TRANSPORT_INPUTS.iter().chain(mtls) {
+        h.update(k.as_bytes());
+        h.update([0]);
+        if let Some(v) = conn.fields.get(*k) {
+            h.update(v.as_bytes());
+        }
+        h.update([0]);
+    }
+    h.update(conn.key.as_bytes());
+    h.finalize().into()
+}
+
+type Entries = HashMap<String, ([u8; 32], Arc<Transport>)>;
+
+/// Clients cached per connection id and transport fingerprint.
+#[derive(Default)]
+pub struct TransportCache {
+    entries: Mutex<Entries>,
+}
+
+impl std::fmt::Debug for TransportCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportCache").finish_non_exhaustive()
+    }
+}
+
+impl TransportCache {
+    /// The cached transport of `conn`, built on first use or when its transport inputs changed.
+    pub fn get(&self, conn: &Connection) -> Result<Arc<Transport>, AuthError> {
+        let fp = transport_fingerprint(conn);
+        if let Some((cached_fp, t)) = self.lock().get(&conn.id) {
+            if *cached_fp == fp {
+                return Ok(t.clone());
+            }
+        }
+        let built = Arc::new(build_transport(conn)?);
+        self.lock().insert(conn.id.clone(), (fp, built.clone()));
+        Ok(built)
+    }
+
+    /// Forgets the client of a connection (e.g. after it was deleted).
+    pub fn evict(&self, connection_id: &str) {
+        self.lock().remove(connection_id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn conn(key: &str, fields: &[(&str, &str)]) -> Connection {
+        Connection {
+            id: "c1".into(),
+            component: "http".into(),
+            key: key.into(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    #[test]
+    fn cache_reuses_and_rebuilds() {
+        let cache = TransportCache::default();
+        let a = cache.get(&conn("bearer", &[("timeout", "1000")])).unwrap();
+        let b = cache
+            .get(&conn("bearer", &[("timeout", "1000"), ("token", "x")]))
+            .unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "non-transport inputs do not rebuild");
+        let c = cache.get(&conn("bearer", &[("timeout", "2000")])).unwrap();
+        assert!(!Arc::ptr_eq(&a, &c));
+    }
+
+    #[test]
+    fn insecure_tls_warns() {
+        let t = build_transport(&conn("basic", &[("rejectUnauthorized", "false")])).unwrap();
+        assert_eq!(t.warnings, vec![INSECURE_TLS_WARNING.to_string()]);
+        let t = build_transport(&conn("basic", &[])).unwrap();
+        assert!(t.warnings.is_empty());
+    }
+
+    #[test]
+    fn bad_inputs_are_clear_errors() {
+        let e = build_transport(&conn("basic", &[("timeout", "soon")])).unwrap_err();
+        assert!(e.to_string().contains("timeout"), "{e}");
+        let e = build_transport(&conn("basic", &[("ca", "not pem")])).unwrap_err();
+        assert!(e.to_string().contains("`ca`"), "{e}");
+        let e = build_transport(&conn("mutualTls", &[])).unwrap_err();
+        assert!(e.to_string().contains("certificate"), "{e}");
+        let e = build_transport(&conn("basic", &[("proxyUrl", "::nope")])).unwrap_err();
+        assert!(e.to_string().contains("proxyUrl"), "{e}");
+        let garbage = "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n";
+        let e = build_transport(&conn(
+            "mutualTls",
+            &[("certificate", garbage), ("key", garbage)],
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("certificate"), "{e}");
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of plumb-auth against real servers on 127.0.0.1.
+
+mod dynamic_key;
+mod lifecycle;
+mod oauth2_mock;
+mod proxy;
+mod salesforce;
+mod schemes;
+mod sigv4_suite;
+mod support;
+mod tls;

@@ -1,1 +1,88 @@
-fn main() {}
+//! The engine's own overhead per step: flows of N steps whose action does nothing, so the
+//! measured time is resolution of inputs, context building, records, sink calls and the
+//! time-limit/cancellation guard. Per-step overhead = (time(N=101) - time(N=1)) / 100.
+
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
+use plumb_core::component::{ActionManifest, ComponentManifest, InputKind, InputManifest};
+use plumb_core::definition;
+use plumb_engine::{Engine, Registry, RunRequest, TriggerPayload};
+use serde_json::{json, Value};
+
+struct Noop;
+
+#[async_trait::async_trait]
+impl Action for Noop {
+    async fn run(&self, _ctx: &ActionContext, _inputs: Inputs) -> Result<Data, ActionError> {
+        Ok(Data::Json(Value::Null))
+    }
+}
+
+static INPUTS: &[InputManifest] = &[InputManifest {
+    key: "value",
+    label: "Value",
+    kind: InputKind::Data,
+    required: false,
+    default: None,
+}];
+static ACTIONS: &[ActionManifest] = &[ActionManifest {
+    key: "noop",
+    label: "No-op",
+    description: "",
+    inputs: INPUTS,
+    is_trigger: false,
+}];
+
+fn flow(steps: usize) -> String {
+    let mut text = String::from(
+        "name: Bench\nflows:\n  - name: F\n    steps:\n      - name: Trigger\n        isTrigger: true\n        action: {key: webhook, component: {key: webhook-triggers}}\n",
+    );
+    for i in 0..steps {
+        text.push_str(&format!(
+            "      - name: Step {i}\n        action: {{key: noop, component: {{key: bench}}}}\n        inputs:\n          value: {{type: reference, value: trigger.results.body.data.id}}\n"
+        ));
+    }
+    text
+}
+
+fn bench(c: &mut Criterion) {
+    let mut registry = Registry::with_builtins();
+    registry.add_manifest(ComponentManifest {
+        key: "bench",
+        label: "Bench",
+        description: "",
+        actions: ACTIONS,
+        connections: &[],
+    });
+    registry.register("bench", "noop", Arc::new(Noop));
+    let registry = Arc::new(registry);
+    let engine = Engine::new(registry.clone());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut group = c.benchmark_group("engine_noop_steps");
+    for steps in [1usize, 101] {
+        let def = definition::load(
+            &flow(steps),
+            plumb_engine::ActionRegistry::manifests(registry.as_ref()),
+        )
+        .expect("valid bench flow");
+        group.throughput(Throughput::Elements(steps as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(steps), &def, |b, def| {
+            b.to_async(&rt).iter(|| async {
+                let mut req = RunRequest::new("F");
+                req.trigger = TriggerPayload::json(&json!({"id": 7}));
+                let res = engine.run(def, req).await;
+                assert!(res.is_success());
+                res
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -3,24 +3,19 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use plumb_core::action::Data;
+use plumb_core::action::{Connection, Data};
+use plumb_core::connection_types;
 use plumb_core::expr::ConfigValue;
 use serde_json::Value;
 
-/// Connection input keys whose values are secret (product.md's list).
-pub const SECRET_FIELDS: &[&str] = &[
-    "password",
-    "clientSecret",
-    "secretAccessKey",
-    "sessionToken",
-    "apiKey",
-    "token",
-    "key",
-    "accessToken",
-    "refreshToken",
-    "proxyPassword",
-    "privateKey",
-];
+/// Whether a connection's input is secret: per its connection type
+/// ([`plumb_core::connection_types`]), and always for the keys of
+/// [`SECRET_INPUT_KEYS`](plumb_core::connection_types::SECRET_INPUT_KEYS).
+pub fn is_secret_field(connection: &Connection, field: &str) -> bool {
+    connection_types::SECRET_INPUT_KEYS.contains(&field)
+        || connection_types::find(&connection.component, &connection.key)
+            .is_some_and(|t| t.is_secret(field))
+}
 
 /// What replaces a secret.
 pub const REDACTED: &str = "[REDACTED]";
@@ -44,7 +39,7 @@ impl Redactor {
             .flat_map(|c| {
                 c.fields
                     .iter()
-                    .filter(|(k, _)| SECRET_FIELDS.contains(&k.as_str()))
+                    .filter(|(k, _)| is_secret_field(c, k))
                     .map(|(_, v)| v.clone())
             })
             .chain(extra.iter().cloned())
@@ -110,7 +105,6 @@ impl Redactor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plumb_core::action::Connection;
     use serde_json::json;
 
     #[test]

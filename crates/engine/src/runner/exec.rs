@@ -15,6 +15,7 @@ use plumb_core::definition::ErrorType;
 use plumb_core::expr::{resolve, ConfigValue, LoopFrame, Scope};
 use serde_json::Value;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::RunRequest;
 use crate::limits::EngineLimits;
@@ -53,6 +54,16 @@ pub(crate) struct Exec {
     pub records: Vec<StepRecord>,
     pub last: Option<Data>,
     pub started_at: String,
+    /// Cancelled when the request is cancelled or the deadline passes (one timer per execution,
+    /// not one per step).
+    pub stop: CancellationToken,
+    timer: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Exec {
+    fn drop(&mut self) {
+        self.timer.abort();
+    }
 }
 
 /// Counts serialized bytes, failing once past a limit (so a huge result is not serialized whole).
@@ -104,7 +115,7 @@ impl Exec {
                     ConfigValue::Connection(c) => Value::Object(
                         c.fields
                             .iter()
-                            .filter(|(k, _)| !crate::redact::SECRET_FIELDS.contains(&k.as_str()))
+                            .filter(|(k, _)| !crate::redact::is_secret_field(c, k))
                             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                             .collect(),
                     ),
@@ -113,9 +124,19 @@ impl Exec {
             })
             .collect();
         let redactor = Arc::new(Redactor::new(&req.config, &req.secrets));
-        let now = Instant::now();
+        let deadline = Instant::now() + limits.max_execution_time;
+        let stop = req.cancel.child_token();
+        let timer = {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep_until(deadline).await;
+                stop.cancel();
+            })
+        };
         Exec {
-            deadline: now + limits.max_execution_time,
+            stop,
+            timer,
+            deadline,
             std_deadline: std::time::Instant::now() + limits.max_execution_time,
             limits,
             results: Arc::new(BTreeMap::new()),
@@ -130,10 +151,19 @@ impl Exec {
         }
     }
 
+    /// Why the execution must stop now: cancelled, or past its deadline.
+    fn halt_reason(&self) -> Halt {
+        if self.req.cancel.is_cancelled() {
+            Halt::Cancelled
+        } else {
+            Halt::TimedOut
+        }
+    }
+
     /// Stops when cancelled or past the deadline.
     pub fn check(&self) -> Result<(), Halt> {
-        if self.req.cancel.is_cancelled() {
-            return Err(Halt::Cancelled);
+        if self.stop.is_cancelled() {
+            return Err(self.halt_reason());
         }
         if Instant::now() >= self.deadline {
             return Err(Halt::TimedOut);
@@ -144,8 +174,7 @@ impl Exec {
     /// Sleeps, unless cancelled or past the deadline first.
     pub async fn sleep(&self, d: std::time::Duration) -> Result<(), Halt> {
         tokio::select! {
-            _ = self.req.cancel.cancelled() => Err(Halt::Cancelled),
-            _ = tokio::time::sleep_until(self.deadline) => Err(Halt::TimedOut),
+            _ = self.stop.cancelled() => Err(self.halt_reason()),
             _ = tokio::time::sleep(d) => Ok(()),
         }
     }
@@ -356,11 +385,12 @@ impl Exec {
             Err(e) => return Ok(Err(e)),
         };
         let ctx = self.context(step);
+        // The action is polled first: a step that completes at once never touches the
+        // cancellation token's waiter list.
         let result = tokio::select! {
             biased;
-            _ = self.req.cancel.cancelled() => return Err(Halt::Cancelled),
-            _ = tokio::time::sleep_until(self.deadline) => return Err(Halt::TimedOut),
             r = action.run(&ctx, inputs) => r,
+            _ = self.stop.cancelled() => return Err(self.halt_reason()),
         };
         Ok(match result {
             Ok(data) => self.check_size(&data).map(|()| data),

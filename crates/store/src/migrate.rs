@@ -1,0 +1,87 @@
+//! Embedded schema migrations, one list per backend, applied in order and recorded in
+//! `plumb_migrations`. On PostgreSQL an advisory lock keeps several nodes that start at once
+//! from applying the same migration twice.
+
+use sqlx::{Acquire, Executor};
+
+use crate::{Backend, Store, StoreError};
+
+/// One migration: its version and its SQL.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+macro_rules! migrations {
+    ($dir:literal: $($version:literal $name:literal),* $(,)?) => {
+        &[$(Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../migrations/", $dir, "/", $name, ".sql")),
+        }),*]
+    };
+}
+
+const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation");
+const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation");
+
+/// Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
+const PG_LOCK_KEY: i64 = 0x706c_756d_62; // "plumb"
+
+impl Store {
+    /// Applies pending migrations; returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let list = match self.backend {
+            Backend::Sqlite => SQLITE,
+            Backend::Postgres => POSTGRES,
+        };
+        let mut conn = self.write.acquire().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(PG_LOCK_KEY)
+                .execute(&mut *conn)
+                .await?;
+        }
+        let result = async {
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS plumb_migrations (
+                     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            )
+            .await?;
+            let mut applied = 0;
+            for m in list {
+                let done: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM plumb_migrations WHERE version = $1")
+                        .bind(m.version)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                if done.is_some() {
+                    continue;
+                }
+                let mut tx = conn.begin().await?;
+                tx.execute(m.sql).await?;
+                sqlx::query(
+                    "INSERT INTO plumb_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                )
+                .bind(m.version)
+                .bind(m.name)
+                .bind(crate::now_ms())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                tracing::info!(version = m.version, name = m.name, "applied migration");
+                applied += 1;
+            }
+            Ok::<usize, StoreError>(applied)
+        }
+        .await;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(PG_LOCK_KEY)
+                .execute(&mut *conn)
+                .await?;
+        }
+        result
+    }
+}

@@ -1,0 +1,14 @@
+//! The store test suite: every test runs against SQLite, and against PostgreSQL when
+//! `DATABASE_URL` / `PLUMB_TEST_POSTGRES_URL` is set.
+
+mod config_vars;
+mod customers;
+mod migrations;
+mod tokens;
+
+use plumb_store::testing::TestDb;
+
+/// Every backend of this environment.
+pub async fn dbs() -> Vec<TestDb> {
+    TestDb::all().await.expect("test databases")
+}

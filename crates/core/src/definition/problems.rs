@@ -48,6 +48,8 @@ pub enum ProblemKind {
     Trigger,
     /// A loop without steps, a branch step without branches, and the like.
     ControlFlow,
+    /// A trigger's `schedule` is not a cron expression.
+    Schedule,
 }
 
 /// One problem of a definition.

@@ -219,6 +219,11 @@ fn validation_table() {
             vec![(StepNotEarlier, 15, "Two")],
         ),
         (
+            "schedule that is not cron",
+            "      - name: Later\n        action: {key: noop, component: {key: nope}}\n        schedule: {type: value, value: every day}\n".replace("noop, component: {key: nope}", "httpGet, component: {key: http}").replace("schedule:", "inputs: {url: {type: value, value: x}}\n        schedule:"),
+            vec![(Schedule, 4, "Later")],
+        ),
+        (
             "breakLoop outside a loop",
             "      - name: Stop\n        action: {key: breakLoop, component: {key: loop}}\n".into(),
             vec![(NotInLoop, 1, "Stop")],

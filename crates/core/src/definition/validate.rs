@@ -356,6 +356,21 @@ impl<'a> Validator<'a> {
                 None,
             );
         }
+        // A literal schedule must be a cron expression.
+        if let Some(schedule) = &step.schedule {
+            if schedule.kind == "value" {
+                let cron = schedule.value.as_str().unwrap_or_default();
+                if let Err(e) = crate::config::DataType::Schedule.validate(cron) {
+                    self.at_step(
+                        ProblemKind::Schedule,
+                        format!("schedule `{cron}` {e}"),
+                        at,
+                        "/schedule/value",
+                        Some("schedule"),
+                    );
+                }
+            }
+        }
         // Inputs.
         let mut inputs: Vec<(String, &Input)> = step
             .inputs

@@ -1,1 +1,113 @@
-//! plumb-components (work in progress).
+//! plumb's built-in components.
+//!
+//! Each component lives in its own folder with a thin `mod.rs` that declares its
+//! [`ComponentManifest`] and its actions:
+//! - [`code`]: `runCode`, JavaScript on QuickJS with a pool of runtimes ([`code::JsPool`]).
+//! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
+//!
+//! [`manifests`] lists every component this crate provides; [`actions`] gives the
+//! implementations keyed by `(component key, action key)`; [`Registry`] looks them up.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use plumb_core::action::Action;
+use plumb_core::component::ComponentManifest;
+
+pub mod code;
+pub mod http;
+mod util;
+
+#[cfg(test)]
+mod testing;
+
+/// The manifests of every component in this crate.
+pub fn manifests() -> Vec<ComponentManifest> {
+    vec![code::manifest(), http::manifest()]
+}
+
+/// `(component key, action key)`.
+pub type ActionKey = (&'static str, &'static str);
+
+/// Every action implementation, keyed by `(component key, action key)`.
+pub fn actions() -> Vec<(ActionKey, Arc<dyn Action>)> {
+    let mut all = Vec::new();
+    for (component, actions) in [(code::KEY, code::actions()), (http::KEY, http::actions())] {
+        for (action, implementation) in actions {
+            all.push(((component, action), implementation));
+        }
+    }
+    all
+}
+
+/// The actions of this crate by `(component key, action key)`.
+#[derive(Clone)]
+pub struct Registry {
+    actions: HashMap<ActionKey, Arc<dyn Action>>,
+    manifests: Vec<ComponentManifest>,
+}
+
+impl Registry {
+    /// A registry of every component in this crate.
+    pub fn new() -> Self {
+        Registry {
+            actions: actions().into_iter().collect(),
+            manifests: manifests(),
+        }
+    }
+
+    /// The action `component`/`action`, if this crate provides it.
+    pub fn action(&self, component: &str, action: &str) -> Option<Arc<dyn Action>> {
+        self.actions
+            .iter()
+            .find(|((c, a), _)| *c == component && *a == action)
+            .map(|(_, implementation)| Arc::clone(implementation))
+    }
+
+    /// The manifest of a component.
+    pub fn manifest(&self, component: &str) -> Option<&ComponentManifest> {
+        self.manifests.iter().find(|m| m.key == component)
+    }
+
+    /// Every manifest.
+    pub fn manifests(&self) -> &[ComponentManifest] {
+        &self.manifests
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::new()
+    }
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut keys: Vec<_> = self.actions.keys().collect();
+        keys.sort();
+        f.debug_struct("Registry").field("actions", &keys).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_manifest_action_has_an_implementation_and_back() {
+        let registry = Registry::new();
+        let mut declared = 0;
+        for m in manifests() {
+            for a in m.actions {
+                declared += 1;
+                assert!(
+                    registry.action(m.key, a.key).is_some(),
+                    "{}/{}",
+                    m.key,
+                    a.key
+                );
+            }
+        }
+        assert_eq!(declared, actions().len());
+    }
+}

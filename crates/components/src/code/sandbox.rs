@@ -1,0 +1,376 @@
+//! Runs one `runCode` job inside a fresh QuickJS context on the calling (worker) thread.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use plumb_core::action::{Data, LogLevel, Logger, StateScope, StateStore};
+use rquickjs::context::EvalOptions;
+use rquickjs::function::Opt;
+use rquickjs::{Context, Ctx, Function, Object, Runtime, Value};
+
+use super::encoding;
+use super::pool::Limits;
+
+/// The prelude evaluated in every context (console, logger, Buffer, state proxies).
+const PRELUDE: &str = include_str!("prelude.js");
+
+/// The file name syntax errors and stacks refer to.
+const FILE_NAME: &str = "code.js";
+
+/// Why a `runCode` call failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CodeError {
+    /// The code does not parse.
+    #[error("syntax error at line {}: {message}", line.map_or("?".to_string(), |l| l.to_string()))]
+    Syntax {
+        /// The line of the error (1-based), when QuickJS reports one.
+        line: Option<u32>,
+        /// QuickJS's message.
+        message: String,
+    },
+    /// The code threw (or its promise rejected).
+    #[error("{name}: {message}")]
+    Thrown {
+        /// The error's name (`Error`, `TypeError`, ...).
+        name: String,
+        /// The error's message.
+        message: String,
+        /// The JavaScript stack, when there is one.
+        stack: Option<String>,
+    },
+    /// The code ran past its time limit.
+    #[error("code ran past its time limit of {0} ms and was stopped")]
+    Timeout(u64),
+    /// The code used more memory than allowed.
+    #[error("code ran out of memory (limit {0} MiB) and was stopped")]
+    OutOfMemory(usize),
+    /// The code ran but did not produce a usable result.
+    #[error("{0}")]
+    Invalid(String),
+    /// The JavaScript engine itself failed.
+    #[error("JavaScript engine error: {0}")]
+    Engine(String),
+}
+
+/// Access to the step's state store from the worker thread (blocking on the async runtime).
+pub(crate) struct StateBridge {
+    /// The async runtime the store's futures run on.
+    pub handle: tokio::runtime::Handle,
+    /// The store.
+    pub store: Arc<dyn StateStore>,
+}
+
+/// One call: the code, what it sees, and where its logs go.
+pub(crate) struct Job {
+    /// The user's source (`module.exports = async (context, stepResults) => ...`).
+    pub code: String,
+    /// The JSON part of the context (`customer`, `configVars`, `flow`, ...).
+    pub context: serde_json::Value,
+    /// Earlier steps' results by camelCased step name.
+    pub step_results: Arc<BTreeMap<String, Data>>,
+    /// The execution log.
+    pub logger: Arc<dyn Logger>,
+    /// Instance / cross-flow / execution state, when available.
+    pub state: Option<StateBridge>,
+    /// When the call must stop.
+    pub deadline: Instant,
+    /// The limit that deadline stands for, in ms (for the error message).
+    pub limit_ms: u64,
+}
+
+/// What a call produced.
+#[derive(Debug)]
+pub(crate) struct JobOutput {
+    /// The returned `data` (JSON or binary).
+    pub data: Data,
+}
+
+impl CodeError {
+    fn engine(e: rquickjs::Error) -> Self {
+        CodeError::Engine(e.to_string())
+    }
+}
+
+/// Runs `job` in a fresh context of `runtime`.
+pub(crate) fn run(runtime: &Runtime, job: Job, limits: Limits) -> Result<JobOutput, CodeError> {
+    let context = Context::full(runtime).map_err(|e| oom_or(e, limits))?;
+    let result = context.with(|ctx| run_in(&ctx, job, limits));
+    drop(context);
+    runtime.run_gc();
+    result
+}
+
+fn oom_or(e: rquickjs::Error, limits: Limits) -> CodeError {
+    if matches!(e, rquickjs::Error::Allocation) {
+        CodeError::OutOfMemory(limits.memory_bytes / (1024 * 1024))
+    } else {
+        CodeError::engine(e)
+    }
+}
+
+fn run_in<'js>(ctx: &Ctx<'js>, job: Job, limits: Limits) -> Result<JobOutput, CodeError> {
+    let Job {
+        code,
+        context,
+        step_results,
+        logger,
+        state,
+        deadline: _,
+        limit_ms: _,
+    } = job;
+    let host = host_object(ctx, &context, &step_results, logger, state)
+        .map_err(|e| caught(ctx, e, limits))?;
+    ctx.globals()
+        .set("__plumb", host)
+        .map_err(|e| caught(ctx, e, limits))?;
+    let mut options = EvalOptions::default();
+    options.global = true;
+    options.filename = Some("prelude.js".into());
+    ctx.eval_with_options::<(), _>(PRELUDE, options)
+        .map_err(|e| caught(ctx, e, limits))?;
+
+    // No newline before the user's code, so its line numbers are the reported ones.
+    let wrapped = format!("(function (module, exports, require) {{{code}\n;}})");
+    let mut options = EvalOptions::default();
+    options.global = true;
+    options.filename = Some(FILE_NAME.into());
+    let main: Function = ctx
+        .eval_with_options(wrapped, options)
+        .map_err(|e| syntax(caught(ctx, e, limits)))?;
+    let start: Function = ctx
+        .globals()
+        .get("__plumbStart")
+        .map_err(|e| caught(ctx, e, limits))?;
+    let returned: Value = start.call((main,)).map_err(|e| caught(ctx, e, limits))?;
+    let value = settle(ctx, returned, limits)?;
+    let data = returned_data(ctx, value).map_err(|e| caught(ctx, e, limits))?;
+    Ok(JobOutput { data })
+}
+
+/// A parse failure reported by `eval` is a syntax error; keep other kinds as they are.
+fn syntax(error: CodeError) -> CodeError {
+    match error {
+        CodeError::Thrown {
+            name,
+            message,
+            stack,
+        } if name == "SyntaxError" => CodeError::Syntax {
+            line: stack.as_deref().and_then(line_of),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// The first `code.js:LINE` in a stack.
+fn line_of(stack: &str) -> Option<u32> {
+    let at = stack.find(&format!("{FILE_NAME}:"))? + FILE_NAME.len() + 1;
+    let digits: String = stack[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// Drives the promise (if any) to completion with the job queue.
+fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, limits: Limits) -> Result<Value<'js>, CodeError> {
+    let Some(promise) = value.as_promise().cloned() else {
+        return Ok(value);
+    };
+    loop {
+        if let Some(result) = promise.result::<Value>() {
+            return result.map_err(|e| caught(ctx, e, limits));
+        }
+        if !ctx.execute_pending_job() {
+            return Err(CodeError::Invalid(
+                "the code's promise never settled (timers and network access are not available)"
+                    .into(),
+            ));
+        }
+    }
+}
+
+/// `{ data, contentType }` → [`Data`]; binary when `data` is a Uint8Array or ArrayBuffer.
+fn returned_data<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> rquickjs::Result<Data> {
+    let (data, content_type) = match value.as_object() {
+        Some(obj) if obj.contains_key("data")? && !is_binary(obj) => {
+            let ct: Option<String> = obj.get("contentType")?;
+            (obj.get::<_, Value>("data")?, ct)
+        }
+        _ => (value, None),
+    };
+    encoding::to_data(ctx, data, content_type)
+}
+
+fn is_binary(obj: &Object<'_>) -> bool {
+    obj.as_typed_array::<u8>().is_some() || obj.as_array_buffer().is_some()
+}
+
+/// Turns a failed call into a [`CodeError`], reading the pending exception.
+fn caught(ctx: &Ctx<'_>, error: rquickjs::Error, limits: Limits) -> CodeError {
+    if !matches!(error, rquickjs::Error::Exception) {
+        return oom_or(error, limits);
+    }
+    let thrown = ctx.catch();
+    let (name, message, stack) = if let Some(obj) = thrown.as_object() {
+        let name: Option<String> = obj.get("name").ok();
+        let message: Option<String> = obj.get("message").ok();
+        let stack: Option<String> = obj.get("stack").ok();
+        match message {
+            Some(m) => (name.unwrap_or_else(|| "Error".into()), m, stack),
+            None => ("Error".into(), encoding::show(ctx, &thrown), None),
+        }
+    } else if thrown.is_null() {
+        ("InternalError".into(), "out of memory".into(), None)
+    } else {
+        ("Error".into(), encoding::show(ctx, &thrown), None)
+    };
+    if message.contains("out of memory") {
+        return CodeError::OutOfMemory(limits.memory_bytes / (1024 * 1024));
+    }
+    CodeError::Thrown {
+        name,
+        message,
+        stack: stack.filter(|s| !s.trim().is_empty()),
+    }
+}
+
+/// The `__plumb` object the prelude takes its host functions from.
+fn host_object<'js>(
+    ctx: &Ctx<'js>,
+    context: &serde_json::Value,
+    step_results: &BTreeMap<String, Data>,
+    logger: Arc<dyn Logger>,
+    state: Option<StateBridge>,
+) -> rquickjs::Result<Object<'js>> {
+    let host = Object::new(ctx.clone())?;
+    host.set("context", context.to_string())?;
+    let results = Object::new(ctx.clone())?;
+    for (name, data) in step_results {
+        let entry = Object::new(ctx.clone())?;
+        entry.set("results", encoding::from_data(ctx, data)?)?;
+        results.set(name.as_str(), entry)?;
+    }
+    host.set("stepResults", results)?;
+    host.set(
+        "log",
+        Function::new(ctx.clone(), move |level: String, message: String| {
+            logger.log(level_of(&level), &message);
+        })?,
+    )?;
+    host.set("encode", Function::new(ctx.clone(), encoding::encode)?)?;
+    host.set("decode", Function::new(ctx.clone(), encoding::decode)?)?;
+    let state = state.map(Arc::new);
+    let s = state.clone();
+    host.set(
+        "stateGet",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, scope: String, key: String| {
+                state_get(&ctx, s.as_deref(), &scope, &key)
+            },
+        )?,
+    )?;
+    let s = state.clone();
+    host.set(
+        "stateSet",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, scope: String, key: String, json: Opt<String>| {
+                let value = json
+                    .0
+                    .and_then(|j| serde_json::from_str(&j).ok())
+                    .unwrap_or(serde_json::Value::Null);
+                state_call(&ctx, s.as_deref(), &scope, |store, scope| async move {
+                    store.set(scope, &key, value).await
+                })
+            },
+        )?,
+    )?;
+    let s = state;
+    host.set(
+        "stateRemove",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, scope: String, key: String| {
+                state_call(&ctx, s.as_deref(), &scope, |store, scope| async move {
+                    store.remove(scope, &key).await
+                })
+            },
+        )?,
+    )?;
+    Ok(host)
+}
+
+fn level_of(level: &str) -> LogLevel {
+    match level {
+        "trace" => LogLevel::Trace,
+        "debug" => LogLevel::Debug,
+        "warn" => LogLevel::Warn,
+        "error" => LogLevel::Error,
+        "metric" => LogLevel::Metric,
+        _ => LogLevel::Info,
+    }
+}
+
+fn scope_of(scope: &str) -> StateScope {
+    match scope {
+        "crossFlow" => StateScope::CrossFlow,
+        "execution" => StateScope::Execution,
+        _ => StateScope::Instance,
+    }
+}
+
+fn state_get(
+    ctx: &Ctx<'_>,
+    bridge: Option<&StateBridge>,
+    scope: &str,
+    key: &str,
+) -> rquickjs::Result<Option<String>> {
+    let Some(bridge) = bridge else {
+        return Ok(None);
+    };
+    let store = Arc::clone(&bridge.store);
+    let scope = scope_of(scope);
+    match bridge
+        .handle
+        .block_on(async move { store.get(scope, key).await })
+    {
+        Ok(value) => Ok(value.map(|v| v.to_string())),
+        Err(e) => Err(rquickjs::Exception::throw_message(ctx, &e.to_string())),
+    }
+}
+
+fn state_call<F, Fut>(
+    ctx: &Ctx<'_>,
+    bridge: Option<&StateBridge>,
+    scope: &str,
+    call: F,
+) -> rquickjs::Result<()>
+where
+    F: FnOnce(Arc<dyn StateStore>, StateScope) -> Fut,
+    Fut: std::future::Future<Output = Result<(), plumb_core::action::ActionError>>,
+{
+    let Some(bridge) = bridge else {
+        return Err(rquickjs::Exception::throw_message(
+            ctx,
+            "state is not available in this run",
+        ));
+    };
+    bridge
+        .handle
+        .block_on(call(Arc::clone(&bridge.store), scope_of(scope)))
+        .map_err(|e| rquickjs::Exception::throw_message(ctx, &e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_of;
+
+    #[test]
+    fn finds_the_line_in_a_stack() {
+        assert_eq!(line_of("    at code.js:3:7\n"), Some(3));
+        assert_eq!(line_of("    at prelude.js:3:7\n"), None);
+    }
+}

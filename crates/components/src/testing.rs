@@ -1,0 +1,124 @@
+//! Test doubles for [`ActionContext`]: a recording logger and an in-memory state store.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use plumb_core::action::{
+    ActionContext, ActionError, Data, InputValue, Inputs, LogLevel, Logger, StateScope, StateStore,
+};
+use serde_json::{json, Value};
+
+/// Records log lines.
+#[derive(Default)]
+pub(crate) struct Lines(pub Mutex<Vec<(LogLevel, String)>>);
+
+impl Logger for Lines {
+    fn log(&self, level: LogLevel, message: &str) {
+        if let Ok(mut lines) = self.0.lock() {
+            lines.push((level, message.to_string()));
+        }
+    }
+}
+
+impl Lines {
+    pub(crate) fn all(&self) -> Vec<(LogLevel, String)> {
+        self.0.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+/// State in a map.
+#[derive(Default)]
+pub(crate) struct MemoryState(pub Mutex<BTreeMap<(String, String), Value>>);
+
+fn scope_name(scope: StateScope) -> String {
+    format!("{scope:?}")
+}
+
+#[async_trait::async_trait]
+impl StateStore for MemoryState {
+    async fn get(&self, scope: StateScope, key: &str) -> Result<Option<Value>, ActionError> {
+        let map = self.0.lock().map_err(|_| ActionError::failed("poisoned"))?;
+        Ok(map.get(&(scope_name(scope), key.to_string())).cloned())
+    }
+    async fn set(&self, scope: StateScope, key: &str, value: Value) -> Result<(), ActionError> {
+        let mut map = self.0.lock().map_err(|_| ActionError::failed("poisoned"))?;
+        map.insert((scope_name(scope), key.to_string()), value);
+        Ok(())
+    }
+    async fn remove(&self, scope: StateScope, key: &str) -> Result<(), ActionError> {
+        let mut map = self.0.lock().map_err(|_| ActionError::failed("poisoned"))?;
+        map.remove(&(scope_name(scope), key.to_string()));
+        Ok(())
+    }
+}
+
+/// A context for one step, with its logger and state store.
+pub(crate) struct TestContext {
+    pub ctx: ActionContext,
+    pub lines: Arc<Lines>,
+    pub state: Arc<MemoryState>,
+}
+
+/// A context with the given config vars and earlier results.
+pub(crate) fn context(config_vars: Value, step_results: Vec<(&str, Data)>) -> TestContext {
+    let lines = Arc::new(Lines::default());
+    let state = Arc::new(MemoryState::default());
+    let config_vars = match config_vars {
+        Value::Object(map) => map.into_iter().collect(),
+        _ => BTreeMap::new(),
+    };
+    let ctx = ActionContext {
+        execution_id: "exec-1".into(),
+        flow_name: "Sync".into(),
+        step_name: "Path Helper".into(),
+        customer: json!({"id": "c1", "name": "Smith Rocket Company", "externalId": "smith"}),
+        instance: json!({"id": "i1", "name": "Pokemon Avatar Sync"}),
+        config_vars: Arc::new(config_vars),
+        step_results: Arc::new(
+            step_results
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        ),
+        webhook_urls: Arc::new(BTreeMap::from([(
+            "Sync".to_string(),
+            "http://localhost/trigger/1".to_string(),
+        )])),
+        logger: lines.clone(),
+        state: state.clone(),
+        deadline: None,
+    };
+    TestContext { ctx, lines, state }
+}
+
+/// Inputs from JSON pairs.
+pub(crate) fn inputs(pairs: Vec<(&str, Value)>) -> Inputs {
+    Inputs(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), InputValue::Data(Data::Json(v))))
+            .collect(),
+    )
+}
+
+/// Serves `router` on 127.0.0.1 on a free port; returns `http://127.0.0.1:PORT`.
+pub(crate) async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}")
+}
+
+/// A URL on 127.0.0.1 where nothing listens.
+pub(crate) async fn closed_port_url() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    format!("http://{addr}")
+}

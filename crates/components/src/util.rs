@@ -1,0 +1,83 @@
+//! Small helpers shared by the components: typed input getters with defaults.
+
+use plumb_core::action::{ActionError, Data, InputValue, Inputs};
+use serde_json::Value;
+
+/// A required string input.
+pub(crate) fn required_string(inputs: &Inputs, key: &str) -> Result<String, ActionError> {
+    inputs
+        .string(key)
+        .ok_or_else(|| ActionError::input(key, "is required"))
+}
+
+/// A boolean input with a default.
+pub(crate) fn flag(inputs: &Inputs, key: &str, default: bool) -> bool {
+    inputs.boolean(key).unwrap_or(default)
+}
+
+/// A non-negative integer input with a default; negative or fractional values are rejected.
+pub(crate) fn count(inputs: &Inputs, key: &str, default: u64) -> Result<u64, ActionError> {
+    match inputs.json(key) {
+        None => Ok(default),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(default),
+        Some(_) => match inputs.number(key) {
+            Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64 => Ok(n as u64),
+            _ => Err(ActionError::input(
+                key,
+                "must be a non-negative whole number",
+            )),
+        },
+    }
+}
+
+/// The data of an input, JSON or binary (`None` when absent or null).
+pub(crate) fn data(inputs: &Inputs, key: &str) -> Option<Data> {
+    match inputs.get(key) {
+        Some(InputValue::Data(Data::Json(Value::Null))) | None => None,
+        Some(InputValue::Data(d)) => Some(d.clone()),
+        Some(InputValue::Connection(_)) => None,
+    }
+}
+
+/// A JSON input that may arrive as a JSON-encoded string (`"{\"a\":1}"`).
+pub(crate) fn json_or_encoded(inputs: &Inputs, key: &str) -> Result<Option<Value>, ActionError> {
+    match inputs.json(key) {
+        None => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => serde_json::from_str(s)
+            .map(Some)
+            .map_err(|e| ActionError::input(key, format!("is not valid JSON: {e}"))),
+        Some(v) => Ok(Some(v.clone())),
+    }
+}
+
+/// Key/value pairs from a list of `{key, value}` (or `{name, value}`) entries or an object.
+/// Values that are not strings are given as their JSON text.
+pub(crate) fn key_values(inputs: &Inputs, key: &str) -> Result<Vec<(String, String)>, ActionError> {
+    let Some(value) = json_or_encoded(inputs, key)? else {
+        return Ok(Vec::new());
+    };
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match value {
+        Value::Object(map) => Ok(map.iter().map(|(k, v)| (k.clone(), text(v))).collect()),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                let k = item
+                    .get("key")
+                    .or_else(|| item.get("name"))
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| ActionError::input(key, "entries need a string `key`"))?;
+                let v = item.get("value").map(text).unwrap_or_default();
+                Ok((k.to_string(), v))
+            })
+            .collect(),
+        _ => Err(ActionError::input(
+            key,
+            "must be a list of {key, value} or an object",
+        )),
+    }
+}

@@ -6,3 +6,4 @@ mod flows;
 mod limits;
 mod local;
 mod pokemon;
+mod scale;

@@ -1,0 +1,41 @@
+//! Per-step overhead does not grow with the number of steps (no quadratic work per step).
+
+use std::time::Instant;
+
+use plumb_engine::{EngineLimits, RunRequest};
+
+use crate::fakes::{definition, engine, step};
+
+fn steps(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            step(
+                &format!("Step {i}"),
+                "noop",
+                &[("value", "{type: reference, value: trigger.results.body}")],
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn overhead_is_linear() {
+    let eng = engine(EngineLimits::default());
+    let mut per_step = Vec::new();
+    for n in [200usize, 800] {
+        let def = definition(&steps(n));
+        // The fastest of a few runs, so a load spike on a shared machine does not count.
+        let mut best = f64::MAX;
+        for _ in 0..5 {
+            let start = Instant::now();
+            assert!(eng.run(&def, RunRequest::new("F")).await.is_success());
+            best = best.min(start.elapsed().as_secs_f64() / n as f64);
+        }
+        per_step.push(best);
+    }
+    eprintln!("per step: {per_step:?}");
+    assert!(
+        per_step[1] < per_step[0] * 3.0,
+        "per-step time grows with the flow: {per_step:?}"
+    );
+}

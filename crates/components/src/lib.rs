@@ -3,6 +3,7 @@
 //! Each component lives in its own folder with a thin `mod.rs` that declares its
 //! [`ComponentManifest`] and its actions:
 //! - [`code`]: `runCode`, JavaScript on QuickJS with a pool of runtimes ([`code::JsPool`]).
+//! - [`aws_s3`]: `putObject, getObject, listObjects, deleteObject, copyObject` via `object_store`.
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //!
 //! [`manifests`] lists every component this crate provides; [`actions`] gives the
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use plumb_core::action::Action;
 use plumb_core::component::ComponentManifest;
 
+pub mod aws_s3;
 pub mod code;
 pub mod http;
 mod util;
@@ -23,7 +25,7 @@ mod testing;
 
 /// The manifests of every component in this crate.
 pub fn manifests() -> Vec<ComponentManifest> {
-    vec![code::manifest(), http::manifest()]
+    vec![code::manifest(), http::manifest(), aws_s3::manifest()]
 }
 
 /// `(component key, action key)`.

@@ -122,3 +122,77 @@ pub(crate) async fn closed_port_url() -> String {
     drop(listener);
     format!("http://{addr}")
 }
+
+/// An S3-compatible server (s3s-fs, signatures verified) on 127.0.0.1, storing under a
+/// temporary directory.
+pub(crate) struct S3Server {
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// The directory holding `bucket/key` files.
+    pub root: tempfile::TempDir,
+}
+
+/// The access key the test S3 server accepts.
+pub(crate) const S3_ACCESS_KEY: &str = "plumb-test-key";
+/// Its secret.
+pub(crate) const S3_SECRET_KEY: &str = "plumb-test-secret-1234";
+
+impl S3Server {
+    /// Starts a server with the given buckets created.
+    pub(crate) async fn start(buckets: &[&str]) -> S3Server {
+        use hyper_util::rt::{TokioExecutor, TokioIo};
+        use hyper_util::server::conn::auto::Builder;
+
+        let root = tempfile::tempdir().expect("tempdir");
+        for b in buckets {
+            std::fs::create_dir_all(root.path().join(b)).expect("bucket dir");
+        }
+        let fs = s3s_fs::FileSystem::new(root.path()).expect("s3s-fs");
+        let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+        builder.set_auth(s3s::auth::SimpleAuth::from_single(
+            S3_ACCESS_KEY,
+            S3_SECRET_KEY,
+        ));
+        let service = builder.build();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            loop {
+                let Ok((socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let service = service.clone();
+                tokio::spawn(async move {
+                    let _ = Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(socket), service)
+                        .await;
+                });
+            }
+        });
+        S3Server {
+            endpoint: format!("http://{addr}"),
+            root,
+        }
+    }
+
+    /// An `apiKeySecret` connection to this server (with the given secret).
+    pub(crate) fn connection(&self, secret: &str) -> plumb_core::action::Connection {
+        plumb_core::action::Connection {
+            id: "s3".into(),
+            component: "aws-s3".into(),
+            key: "apiKeySecret".into(),
+            fields: BTreeMap::from([
+                ("accessKeyId".to_string(), S3_ACCESS_KEY.to_string()),
+                ("secretAccessKey".to_string(), secret.to_string()),
+                ("endpoint".to_string(), self.endpoint.clone()),
+            ]),
+        }
+    }
+
+    /// Reads an object's bytes straight from the server's directory (independent of S3).
+    pub(crate) fn read(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.root.path().join(bucket).join(key)).ok()
+    }
+}

@@ -1,0 +1,84 @@
+//! An `object_store` client for one bucket from the step's `accessKey` connection
+//! (`accessKeyId, secretAccessKey, sessionToken`, optional `endpoint`) and `awsRegion`.
+
+use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::path::Path;
+use plumb_core::action::{ActionError, Connection, Inputs};
+
+use crate::util;
+
+/// The connection input's key.
+pub(crate) const CONNECTION_INPUT: &str = "accessKey";
+
+/// A client for `bucket`, from the step's connection and region.
+pub(crate) fn store(inputs: &Inputs, bucket: &str) -> Result<AmazonS3, ActionError> {
+    let conn = inputs.connection(CONNECTION_INPUT).ok_or_else(|| {
+        ActionError::input(CONNECTION_INPUT, "is required (an apiKeySecret connection)")
+    })?;
+    let region = inputs
+        .string("awsRegion")
+        .unwrap_or_else(|| "us-east-1".to_string());
+    build(conn, &region, bucket)
+}
+
+fn field<'a>(conn: &'a Connection, names: &[&str]) -> Option<&'a str> {
+    names
+        .iter()
+        .find_map(|n| conn.fields.get(*n))
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+fn build(conn: &Connection, region: &str, bucket: &str) -> Result<AmazonS3, ActionError> {
+    let missing = |name: &str| {
+        ActionError::input(CONNECTION_INPUT, format!("the connection has no `{name}`"))
+    };
+    // `apiKey` / `apiSecret` are the field names of Prismatic's older API Key / Secret form.
+    let key_id = field(conn, &["accessKeyId", "apiKey"]).ok_or_else(|| missing("accessKeyId"))?;
+    let secret =
+        field(conn, &["secretAccessKey", "apiSecret"]).ok_or_else(|| missing("secretAccessKey"))?;
+    let mut builder = AmazonS3Builder::new()
+        .with_access_key_id(key_id)
+        .with_secret_access_key(secret)
+        .with_region(region)
+        .with_bucket_name(bucket);
+    if let Some(token) = field(conn, &["sessionToken"]) {
+        builder = builder.with_token(token);
+    }
+    if let Some(endpoint) = field(conn, &["endpoint"]) {
+        builder = builder
+            .with_endpoint(endpoint.trim_end_matches('/'))
+            .with_virtual_hosted_style_request(false)
+            .with_allow_http(endpoint.starts_with("http://"));
+    }
+    builder.build().map_err(|e| {
+        ActionError::input(CONNECTION_INPUT, format!("cannot build an S3 client: {e}"))
+    })
+}
+
+/// The bucket input (`bucket` unless named otherwise).
+pub(crate) fn bucket(inputs: &Inputs, key: &str) -> Result<String, ActionError> {
+    util::required_string(inputs, key)
+}
+
+/// An object key as an `object_store` path.
+pub(crate) fn object_path(inputs: &Inputs, key: &str) -> Result<Path, ActionError> {
+    let raw = util::required_string(inputs, key)?;
+    Path::parse(raw.trim_start_matches('/'))
+        .map_err(|e| ActionError::input(key, format!("is not a valid object key: {e}")))
+}
+
+/// An `object_store` error as a step failure naming the bucket and key (never credentials).
+pub(crate) fn failure(
+    op: &str,
+    bucket: &str,
+    key: &str,
+    error: object_store::Error,
+) -> ActionError {
+    match error {
+        object_store::Error::NotFound { .. } => {
+            ActionError::failed(format!("{op}: {key} not found in bucket {bucket}"))
+        }
+        other => ActionError::failed(format!("{op} {bucket}/{key} failed: {other}")),
+    }
+}

@@ -1,0 +1,49 @@
+//! `copyObject`: copies `sourceBucket/sourceKey` to `bucket/objectKey` (`bucket` defaults to
+//! the source bucket). Within a bucket S3 copies server-side; across buckets the object is
+//! read and written again (with its content type), as `object_store` addresses one bucket.
+
+use object_store::{Attribute, ObjectStore, ObjectStoreExt, PutOptions, PutPayload};
+use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
+use serde_json::json;
+
+use super::client;
+
+/// The `copyObject` action.
+#[derive(Debug, Clone, Copy)]
+pub struct CopyObject;
+
+#[async_trait::async_trait]
+impl Action for CopyObject {
+    async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
+        let source_bucket = client::bucket(&inputs, "sourceBucket")?;
+        let source = client::object_path(&inputs, "sourceKey")?;
+        let bucket = inputs
+            .string("bucket")
+            .unwrap_or_else(|| source_bucket.clone());
+        let target = client::object_path(&inputs, "objectKey")?;
+        let from = client::store(&inputs, &source_bucket)?;
+        let read_fail = |e| client::failure("copyObject", &source_bucket, source.as_ref(), e);
+        if bucket == source_bucket {
+            from.copy(&source, &target).await.map_err(read_fail)?;
+        } else {
+            let got = from.get(&source).await.map_err(read_fail)?;
+            let mut options = PutOptions::default();
+            if let Some(ct) = got.attributes.get(&Attribute::ContentType) {
+                options
+                    .attributes
+                    .insert(Attribute::ContentType, ct.clone());
+            }
+            let bytes = got.bytes().await.map_err(read_fail)?;
+            let to = client::store(&inputs, &bucket)?;
+            to.put_opts(&target, PutPayload::from(bytes), options)
+                .await
+                .map_err(|e| client::failure("copyObject", &bucket, target.as_ref(), e))?;
+        }
+        Ok(Data::Json(json!({
+            "sourceBucket": source_bucket,
+            "sourceKey": source.as_ref(),
+            "bucket": bucket,
+            "objectKey": target.as_ref(),
+        })))
+    }
+}

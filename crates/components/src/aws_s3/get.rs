@@ -1,0 +1,32 @@
+//! `getObject`: reads `bucket/objectKey` as binary data with its stored content type.
+
+use object_store::{Attribute, ObjectStoreExt};
+use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
+
+use super::client;
+
+/// The `getObject` action.
+#[derive(Debug, Clone, Copy)]
+pub struct GetObject;
+
+#[async_trait::async_trait]
+impl Action for GetObject {
+    async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
+        let bucket = client::bucket(&inputs, "bucket")?;
+        let path = client::object_path(&inputs, "objectKey")?;
+        let store = client::store(&inputs, &bucket)?;
+        let fail = |e| client::failure("getObject", &bucket, path.as_ref(), e);
+        let got = store.get(&path).await.map_err(fail)?;
+        let content_type = got
+            .attributes
+            .get(&Attribute::ContentType)
+            .map(|v| v.to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "application/octet-stream".to_string());
+        let bytes = got.bytes().await.map_err(fail)?;
+        Ok(Data::Binary {
+            bytes: bytes.to_vec(),
+            content_type,
+        })
+    }
+}

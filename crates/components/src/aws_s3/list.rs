@@ -1,0 +1,59 @@
+//! `listObjects`: one page of the objects under `prefix`, with a `continuationToken` for the
+//! next page.
+
+use object_store::list::{PaginatedListOptions, PaginatedListStore};
+use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
+use serde_json::json;
+
+use super::client;
+use crate::util;
+
+/// The `listObjects` action.
+#[derive(Debug, Clone, Copy)]
+pub struct ListObjects;
+
+#[async_trait::async_trait]
+impl Action for ListObjects {
+    async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
+        let bucket = client::bucket(&inputs, "bucket")?;
+        let prefix = inputs.string("prefix");
+        let max_keys = util::count(&inputs, "maxKeys", 1000)?.clamp(1, 1000);
+        let store = client::store(&inputs, &bucket)?;
+        let options = PaginatedListOptions {
+            max_keys: usize::try_from(max_keys).ok(),
+            page_token: inputs.string("continuationToken"),
+            ..PaginatedListOptions::default()
+        };
+        let page = store
+            .list_paginated(prefix.as_deref(), options)
+            .await
+            .map_err(|e| {
+                client::failure("listObjects", &bucket, prefix.as_deref().unwrap_or(""), e)
+            })?;
+        let objects: Vec<_> = page
+            .result
+            .objects
+            .iter()
+            .map(|o| {
+                json!({
+                    "key": o.location.as_ref(),
+                    "size": o.size,
+                    "lastModified": o.last_modified.to_rfc3339(),
+                    "eTag": o.e_tag,
+                })
+            })
+            .collect();
+        let keys: Vec<&str> = page
+            .result
+            .objects
+            .iter()
+            .map(|o| o.location.as_ref())
+            .collect();
+        Ok(Data::Json(json!({
+            "keys": keys,
+            "objects": objects,
+            "isTruncated": page.page_token.is_some(),
+            "continuationToken": page.page_token,
+        })))
+    }
+}

@@ -117,6 +117,9 @@ fn pokemon_is_valid_and_round_trips() {
     );
 
     let exported = export(def);
+    if std::env::var_os("PRINT_EXPORT").is_some() {
+        println!("{exported}");
+    }
     let again = parse(&exported).unwrap();
     assert_eq!(&again.definition, def, "{exported}");
     // The export is stable.

@@ -8,6 +8,10 @@
 //! API is still 0.0.x and changing. We build a [`serde_json::Value`] from the events and record
 //! the position of every node under its JSON pointer in [`Spans`], so the typed model stays plain
 //! serde and positions are looked up by path.
+//!
+//! [`emit`] is our own small emitter (JSON values only need block maps, block lists and
+//! scalars): `yaml-rust2`'s emitter writes some multi-line strings as literal blocks that do not
+//! read back (a first line starting with spaces), and code steps are multi-line text.
 
 use std::collections::HashMap;
 
@@ -15,8 +19,6 @@ use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
-use yaml_rust2::yaml::{Hash, Yaml};
-use yaml_rust2::YamlEmitter;
 
 /// A line and column in the YAML text, both starting at 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -274,35 +276,169 @@ pub fn parse(text: &str) -> Result<(Value, Spans), YamlError> {
     Ok((root, Spans(builder.spans)))
 }
 
-fn to_yaml(value: &Value) -> Yaml {
-    match value {
-        Value::Null => Yaml::Null,
-        Value::Bool(b) => Yaml::Boolean(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Yaml::Integer(i),
-            None => Yaml::Real(n.to_string()),
-        },
-        Value::String(s) => Yaml::String(s.clone()),
-        Value::Array(items) => Yaml::Array(items.iter().map(to_yaml).collect()),
-        Value::Object(map) => {
-            let mut hash = Hash::new();
-            for (k, v) in map {
-                hash.insert(Yaml::String(k.clone()), to_yaml(v));
+/// Whether a string can be written as a plain (unquoted) scalar and read back as the same string.
+fn plain_ok(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    let last = s.chars().last().unwrap_or(first);
+    if first.is_whitespace() || last.is_whitespace() || "-?:,[]{}#&*!|>'\"%@`.~+".contains(first) {
+        return false;
+    }
+    if s.contains(": ") || s.contains(" #") || s.ends_with(':') || s.chars().any(|c| c.is_control())
+    {
+        return false;
+    }
+    // Words other YAML readers take for booleans or nulls stay quoted.
+    let lower = s.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
+    ) {
+        return false;
+    }
+    plain_scalar(s) == Value::String(s.to_string())
+}
+
+/// Whether a multi-line string can be a literal block (`|`): no control characters, and a first
+/// line that does not start with whitespace (that would need an indentation indicator).
+fn block_ok(s: &str) -> bool {
+    s.contains('\n')
+        && !s.starts_with([' ', '\t', '\n'])
+        && !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+}
+
+fn quoted(s: &str) -> String {
+    // A JSON string is a valid YAML double-quoted scalar.
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+fn key(s: &str) -> String {
+    if plain_ok(s) {
+        s.to_string()
+    } else {
+        quoted(s)
+    }
+}
+
+/// Writes a scalar after `key:` or `- ` (the leading space included); `indent` is the
+/// indentation of block content.
+fn scalar(out: &mut String, v: &Value, indent: usize) {
+    match v {
+        Value::Null => out.push_str(" null"),
+        Value::Bool(b) => out.push_str(if *b { " true" } else { " false" }),
+        Value::Number(n) => {
+            out.push(' ');
+            out.push_str(&n.to_string());
+        }
+        Value::String(s) if plain_ok(s) => {
+            out.push(' ');
+            out.push_str(s);
+        }
+        Value::String(s) if block_ok(s) => {
+            let body = s.trim_end_matches('\n');
+            let trailing = s.len() - body.len();
+            out.push_str(" |");
+            out.push_str(match trailing {
+                0 => "-",
+                1 => "",
+                _ => "+",
+            });
+            let pad = " ".repeat(indent);
+            for line in body.split('\n') {
+                out.push('\n');
+                if !line.is_empty() {
+                    out.push_str(&pad);
+                    out.push_str(line);
+                }
             }
-            Yaml::Hash(hash)
+            for _ in 1..trailing {
+                out.push('\n');
+            }
+        }
+        Value::String(s) => {
+            out.push(' ');
+            out.push_str(&quoted(s));
+        }
+        Value::Array(_) | Value::Object(_) => {}
+    }
+}
+
+fn is_empty_container(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::Array(a) if a.is_empty() => Some(" []"),
+        Value::Object(o) if o.is_empty() => Some(" {}"),
+        _ => None,
+    }
+}
+
+/// Writes the entries of a mapping, each on its own line at `indent`. With `inline_first`, the
+/// first entry continues the current line (after `- `).
+fn mapping(out: &mut String, map: &Map<String, Value>, indent: usize, inline_first: bool) {
+    for (i, (k, v)) in map.iter().enumerate() {
+        if !(inline_first && i == 0) {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str(&key(k));
+        out.push(':');
+        node(out, v, indent);
+    }
+}
+
+/// Writes a value after `key:` at `indent`.
+fn node(out: &mut String, v: &Value, indent: usize) {
+    if let Some(empty) = is_empty_container(v) {
+        out.push_str(empty);
+        return;
+    }
+    match v {
+        Value::Object(map) => mapping(out, map, indent + 2, false),
+        Value::Array(items) => sequence(out, items, indent + 2),
+        scalar_value => scalar(out, scalar_value, indent + 2),
+    }
+}
+
+/// Writes the items of a sequence, each `- ` on its own line at `indent`.
+fn sequence(out: &mut String, items: &[Value], indent: usize) {
+    for item in items {
+        out.push('\n');
+        out.push_str(&" ".repeat(indent));
+        out.push('-');
+        if let Some(empty) = is_empty_container(item) {
+            out.push_str(empty);
+            continue;
+        }
+        match item {
+            Value::Object(map) => {
+                out.push(' ');
+                mapping(out, map, indent + 2, true);
+            }
+            Value::Array(inner) => sequence(out, inner, indent + 2),
+            scalar_value => scalar(out, scalar_value, indent + 2),
         }
     }
 }
 
-/// Emits a JSON value as a YAML document (keys in the value's order, multi-line strings as
-/// literal blocks).
+/// Emits a JSON value as a YAML document: block mappings and sequences, plain scalars where
+/// they read back unchanged, literal blocks for multi-line text, double quotes otherwise.
 pub fn emit(value: &Value) -> String {
     let mut out = String::new();
-    let mut emitter = YamlEmitter::new(&mut out);
-    emitter.multiline_strings(true);
-    // Writing to a String cannot fail; an error here would be an emitter bug.
-    if emitter.dump(&to_yaml(value)).is_err() {
-        return serde_json::to_string_pretty(value).unwrap_or_default();
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            mapping(&mut out, map, 0, true);
+        }
+        Value::Array(items) if !items.is_empty() => {
+            sequence(&mut out, items, 0);
+            out.remove(0);
+        }
+        other => {
+            scalar(&mut out, other, 2);
+            if let Some(empty) = is_empty_container(other) {
+                out.push_str(empty);
+            }
+            out.remove(0);
+        }
     }
     out.push('\n');
     out
@@ -344,5 +480,58 @@ mod tests {
         let v = json!({"s": "true", "n": 3, "f": 1.5, "code": "line1\nline2\n", "l": [], "o": {}, "e": "", "x": null, "k/y": "a: b"});
         let (back, _) = parse(&emit(&v)).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn emit_round_trips_tricky_strings() {
+        let strings = [
+            "- x",
+            "#c",
+            " lead",
+            "trail ",
+            "a\n  b\n",
+            "x\ny",
+            "  indented\nfirst\n",
+            "line  \nspaces  ",
+            "{{configVars.x}}",
+            "é ü ✓",
+            "'q",
+            "\"dq",
+            "null",
+            "~",
+            "",
+            "0x10",
+            "1e3",
+            "yes",
+            "No",
+            "@at",
+            "`tick",
+            "a: b: c",
+            "[1]",
+            "*alias",
+            "&anchor",
+            "!tag",
+            "%dir",
+            "tab\there",
+            "\r\n",
+            "ends\n\n",
+            "\n",
+            "---",
+            "...",
+            "? q",
+            "| pipe",
+            "> gt",
+            "-1",
+            ".5",
+            "+1",
+            "0o17",
+            "1_000",
+        ];
+        for s in strings {
+            let v = json!({ "k": s, "l": [s] });
+            let text = emit(&v);
+            let (back, _) = parse(&text).unwrap_or_else(|e| panic!("{s:?}: {e}\n{text}"));
+            assert_eq!(back, v, "{s:?}\n{text}");
+        }
     }
 }

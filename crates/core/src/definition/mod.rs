@@ -12,6 +12,7 @@
 
 mod model;
 mod problems;
+mod structure;
 #[cfg(test)]
 mod tests;
 mod validate;
@@ -68,14 +69,9 @@ pub fn parse(text: &str) -> Result<Parsed, Problems> {
             e.position,
         )])
     })?;
-    if !value.is_object() {
-        let at = spans.find("");
-        return Err(Problems(vec![Problem::new(
-            ProblemKind::Structure,
-            "a definition is a YAML mapping with `name` and `flows`",
-            "",
-            at,
-        )]));
+    let problems = structure::check(&value, &spans);
+    if !problems.is_empty() {
+        return Err(Problems(problems));
     }
     let definition: Definition = serde_path_to_error::deserialize(value).map_err(|e| {
         let pointer = pointer_of(e.path());

@@ -321,6 +321,50 @@ fn top_level_problems() {
 }
 
 #[test]
+fn structure_problems_all_at_once() {
+    let text = "name: x
+flows:
+  - name: F
+    steps:
+      - name: T
+        isTrigger: yes please
+        action: {key: webhook}
+      - action: {key: a, component: {key: http}}
+        inputs:
+          url: just a string
+      - name: L
+        action: {key: loopOverItems, component: {key: loop}}
+        errorConfig: {errorType: explode}
+        steps: nope
+";
+    let problems = parse(text).unwrap_err().0;
+    let got: Vec<(usize, Option<&str>, &str)> = problems
+        .iter()
+        .map(|p| (p.line, p.step.as_deref(), p.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (6, Some("T"), "`isTrigger` must be true or false"),
+            (7, Some("T"), "`action.component` is missing"),
+            (8, None, "`name` is missing"),
+            (10, None, "an input must be `{type, value}`"),
+            (
+                13,
+                Some("L"),
+                "`errorType` must be fail, ignore or retry, not \"explode\""
+            ),
+            (14, Some("L"), "`steps` must be a list, not a string"),
+        ],
+        "{}",
+        Problems(problems.clone())
+    );
+    assert!(problems
+        .iter()
+        .all(|p| p.kind == ProblemKind::Structure && p.flow.as_deref() == Some("F")));
+}
+
+#[test]
 fn unknown_fields_survive() {
     let text = "name: x\nfutureField: {a: 1}\nflows:\n  - name: F\n    queueConfig: {usesFifoQueue: false}\n    steps:\n      - name: T\n        isTrigger: true\n        stableKey: abc\n        action: {key: webhook, component: {key: webhook-triggers, signature: ''}}\n";
     let def = load(text, &manifests()).unwrap();

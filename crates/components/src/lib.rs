@@ -21,6 +21,8 @@ pub mod http;
 mod util;
 
 #[cfg(test)]
+mod example_tests;
+#[cfg(test)]
 mod testing;
 
 /// The manifests of every component in this crate.
@@ -34,7 +36,11 @@ pub type ActionKey = (&'static str, &'static str);
 /// Every action implementation, keyed by `(component key, action key)`.
 pub fn actions() -> Vec<(ActionKey, Arc<dyn Action>)> {
     let mut all = Vec::new();
-    for (component, actions) in [(code::KEY, code::actions()), (http::KEY, http::actions())] {
+    for (component, actions) in [
+        (code::KEY, code::actions()),
+        (http::KEY, http::actions()),
+        (aws_s3::KEY, aws_s3::actions()),
+    ] {
         for (action, implementation) in actions {
             all.push(((component, action), implementation));
         }

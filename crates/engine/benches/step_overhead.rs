@@ -1,6 +1,7 @@
 //! The engine's own overhead per step: flows of N steps whose action does nothing, so the
 //! measured time is resolution of inputs, context building, records, sink calls and the
-//! time-limit/cancellation guard. Per-step overhead = (time(N=101) - time(N=1)) / 100.
+//! time-limit/cancellation guard. Per-step overhead = (time(N=101) - time(N=1)) / 100. `run`
+//! compiles the flow on every call; `run_prepared` reuses a `PreparedFlow`.
 //!
 //! Two measurements: wall time (criterion's default) and the CPU time of the benchmark thread
 //! (the runtime is current-thread, so every poll runs there). On a shared, loaded machine the
@@ -101,29 +102,40 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
-    let mut group = c.benchmark_group("engine_noop_steps_cpu");
-    for steps in [1usize, 101, 201] {
-        let def = definition::load(
-            &flow(steps),
-            plumb_engine::ActionRegistry::manifests(registry.as_ref()),
-        )
-        .expect("valid bench flow");
-        group.throughput(Throughput::Elements(steps as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(steps), &def, |b, def| {
-            b.iter_custom(|iters| {
-                let start = thread_cpu();
-                for _ in 0..iters {
-                    rt.block_on(async {
-                        let mut req = RunRequest::new("F");
-                        req.trigger = TriggerPayload::json(&json!({"id": 7}));
-                        assert!(engine.run(def, req).await.is_success());
-                    });
-                }
-                thread_cpu() - start
-            })
-        });
+    for (name, prepared) in [
+        ("engine_noop_steps_cpu", false),
+        ("engine_noop_steps_prepared_cpu", true),
+    ] {
+        let mut group = c.benchmark_group(name);
+        for steps in [1usize, 101] {
+            let def = definition::load(
+                &flow(steps),
+                plumb_engine::ActionRegistry::manifests(registry.as_ref()),
+            )
+            .expect("valid bench flow");
+            let flow = engine.prepare(&def, "F").expect("flow F");
+            group.throughput(Throughput::Elements(steps as u64));
+            group.bench_with_input(BenchmarkId::from_parameter(steps), &def, |b, def| {
+                b.iter_custom(|iters| {
+                    let start = thread_cpu();
+                    for _ in 0..iters {
+                        rt.block_on(async {
+                            let mut req = RunRequest::new("F");
+                            req.trigger = TriggerPayload::json(&json!({"id": 7}));
+                            let res = if prepared {
+                                engine.run_prepared(&flow, req).await
+                            } else {
+                                engine.run(def, req).await
+                            };
+                            assert!(res.is_success());
+                        });
+                    }
+                    thread_cpu() - start
+                })
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 criterion_group!(benches, bench);

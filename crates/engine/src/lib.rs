@@ -37,7 +37,7 @@ pub use record::{
 };
 pub use redact::{is_secret_field, Redactor, REDACTED};
 pub use registry::{ActionRegistry, Registry};
-pub use runner::{Engine, RunRequest};
+pub use runner::{Engine, PreparedFlow, RunRequest};
 pub use sink::{ExecutionSink, MemorySink, NullSink, Recorded};
 pub use tokio_util::sync::CancellationToken;
 pub use trigger::TriggerPayload;

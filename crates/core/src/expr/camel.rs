@@ -1,47 +1,32 @@
 //! Step names as references spell them: `"Get Pokemon Data"` → `getPokemonData` (lodash's
 //! `camelCase`, which Prismatic uses).
 
-/// Splits a name into words: on anything not alphanumeric, on lower→upper case changes, at the
-/// end of an acronym (`HTTPRequest` → `HTTP`, `Request`) and between letters and digits.
-fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for chunk in name.split(|c: char| !c.is_alphanumeric()) {
-        let chars: Vec<char> = chunk.chars().collect();
-        let mut word = String::new();
-        for (i, &c) in chars.iter().enumerate() {
-            if let Some(&prev) = i.checked_sub(1).and_then(|j| chars.get(j)) {
-                let next = chars.get(i + 1).copied();
-                let boundary = (prev.is_lowercase() && c.is_uppercase())
-                    || (prev.is_alphabetic() != c.is_alphabetic())
-                    || (prev.is_uppercase()
-                        && c.is_uppercase()
-                        && next.is_some_and(|n| n.is_lowercase()));
-                if boundary && !word.is_empty() {
-                    out.push(std::mem::take(&mut word));
-                }
-            }
-            word.push(c);
-        }
-        if !word.is_empty() {
-            out.push(word);
-        }
-    }
-    out
-}
-
-/// The camelCased form of a step name.
+/// The camelCased form of a step name. Words split on anything not alphanumeric, on
+/// lower→upper case changes, at the end of an acronym (`HTTPRequest` → `HTTP`, `Request`) and
+/// between letters and digits; the first word is lowercased, the others capitalized.
 pub fn camel_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    for (i, word) in words(name).iter().enumerate() {
-        let lower = word.to_lowercase();
-        if i == 0 {
-            out.push_str(&lower);
-        } else {
-            let mut cs = lower.chars();
-            if let Some(first) = cs.next() {
-                out.extend(first.to_uppercase());
-                out.push_str(cs.as_str());
+    for chunk in name.split(|c: char| !c.is_alphanumeric()) {
+        let mut prev: Option<char> = None;
+        let mut chars = chunk.chars().peekable();
+        while let Some(c) = chars.next() {
+            let word_start = match prev {
+                None => true,
+                Some(p) => {
+                    let next = chars.peek().copied();
+                    (p.is_lowercase() && c.is_uppercase())
+                        || (p.is_alphabetic() != c.is_alphabetic())
+                        || (p.is_uppercase()
+                            && c.is_uppercase()
+                            && next.is_some_and(char::is_lowercase))
+                }
+            };
+            if word_start && !out.is_empty() {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
             }
+            prev = Some(c);
         }
     }
     out

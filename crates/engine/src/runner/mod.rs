@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use plumb_core::action::StateStore;
-use plumb_core::definition::Definition;
+use plumb_core::definition::{self, Definition, Problems};
 use plumb_core::expr::ConfigValue;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -28,6 +28,20 @@ use exec::{Exec, Halt};
 pub struct Engine {
     registry: Arc<dyn ActionRegistry>,
     limits: EngineLimits,
+}
+
+/// A flow compiled for running; cheap to clone and share between executions.
+#[derive(Clone)]
+pub struct PreparedFlow {
+    name: String,
+    steps: Arc<Vec<crate::plan::PlanStep>>,
+}
+
+impl PreparedFlow {
+    /// The flow's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
 }
 
 /// One execution to run.
@@ -103,29 +117,62 @@ impl Engine {
         &self.registry
     }
 
+    /// Parses and validates a definition against this engine's component manifests.
+    pub fn load(&self, definition_yaml: &str) -> Result<Definition, Problems> {
+        definition::load(definition_yaml, self.registry.manifests())
+    }
+
+    /// Compiles one flow of a definition for running (implementations looked up, inputs
+    /// parsed). Prepare once per published version and run it many times with
+    /// [`Engine::run_prepared`]; [`Engine::run`] prepares on every call.
+    pub fn prepare(&self, definition: &Definition, flow: &str) -> Result<PreparedFlow, String> {
+        let Some(f) = definition.flow(flow) else {
+            let names: Vec<&str> = definition.flows.iter().map(|f| f.name.as_str()).collect();
+            return Err(format!(
+                "no flow named `{flow}` (flows: {})",
+                names.join(", ")
+            ));
+        };
+        Ok(PreparedFlow {
+            name: f.name.clone(),
+            steps: Arc::new(compile(f, self.registry.as_ref())),
+        })
+    }
+
     /// Runs one flow of a (validated) definition to its end. Never panics on a step failure:
     /// failures are in the result's step records and status.
     pub async fn run(&self, definition: &Definition, request: RunRequest) -> ExecutionResult {
+        match self.prepare(definition, &request.flow) {
+            Ok(flow) => self.run_prepared(&flow, request).await,
+            Err(error) => {
+                let now = Utc::now();
+                let result = ExecutionResult {
+                    status: ExecutionStatus::Failed,
+                    error: Some(error),
+                    steps: Vec::new(),
+                    stopped: false,
+                    result: None,
+                    started_at: now,
+                    ended_at: now,
+                };
+                request.sink.execution_finished(&result);
+                result
+            }
+        }
+    }
+
+    /// Runs a prepared flow (`request.flow` is set to its name). Needs a Tokio runtime with
+    /// timers enabled.
+    pub async fn run_prepared(
+        &self,
+        flow: &PreparedFlow,
+        mut request: RunRequest,
+    ) -> ExecutionResult {
         let started_at = Utc::now();
-        let Some(flow) = definition.flow(&request.flow) else {
-            let names: Vec<&str> = definition.flows.iter().map(|f| f.name.as_str()).collect();
-            let result = ExecutionResult {
-                status: ExecutionStatus::Failed,
-                error: Some(format!(
-                    "no flow named `{}` (flows: {})",
-                    request.flow,
-                    names.join(", ")
-                )),
-                steps: Vec::new(),
-                stopped: false,
-                result: None,
-                started_at,
-                ended_at: Utc::now(),
-            };
-            request.sink.execution_finished(&result);
-            return result;
-        };
-        let plan = compile(flow, self.registry.as_ref());
+        if request.flow != flow.name {
+            request.flow = flow.name.clone();
+        }
+        let plan = flow.steps.clone();
         let sink = request.sink.clone();
         let mut exec = Exec::new(request, self.limits, started_at);
         let outcome = exec.run_steps(&plan).await;

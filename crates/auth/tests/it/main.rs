@@ -1,6 +1,7 @@
 //! Integration tests of plumb-auth against real servers on 127.0.0.1.
 
 mod dynamic_key;
+mod lease;
 mod lifecycle;
 mod oauth2_mock;
 mod proxy;

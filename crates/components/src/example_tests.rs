@@ -162,7 +162,12 @@ async fn run_flow(
     for step in steps.iter().filter(|s| s.is_trigger != Some(true)) {
         let action = registry
             .action(&step.action.component.key, &step.action.key)
-            .unwrap_or_else(|| panic!("no action {}/{}", step.action.component.key, step.action.key));
+            .unwrap_or_else(|| {
+                panic!(
+                    "no action {}/{}",
+                    step.action.component.key, step.action.key
+                )
+            });
         let inputs = Inputs(
             step.inputs
                 .iter()

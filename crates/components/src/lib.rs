@@ -5,6 +5,7 @@
 //! - [`code`]: `runCode`, JavaScript on QuickJS with a pool of runtimes ([`code::JsPool`]).
 //! - [`aws_s3`]: `putObject, getObject, listObjects, deleteObject, copyObject` via `object_store`.
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
+//! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
 //!
 //! [`manifests`] lists every component this crate provides; [`actions`] gives the
 //! implementations keyed by `(component key, action key)`; [`Registry`] looks them up.
@@ -18,6 +19,7 @@ use plumb_core::component::ComponentManifest;
 pub mod aws_s3;
 pub mod code;
 pub mod http;
+pub mod salesforce;
 mod util;
 
 #[cfg(test)]
@@ -27,7 +29,12 @@ mod testing;
 
 /// The manifests of every component in this crate.
 pub fn manifests() -> Vec<ComponentManifest> {
-    vec![code::manifest(), http::manifest(), aws_s3::manifest()]
+    vec![
+        code::manifest(),
+        http::manifest(),
+        aws_s3::manifest(),
+        salesforce::manifest(),
+    ]
 }
 
 /// `(component key, action key)`.
@@ -40,6 +47,7 @@ pub fn actions() -> Vec<(ActionKey, Arc<dyn Action>)> {
         (code::KEY, code::actions()),
         (http::KEY, http::actions()),
         (aws_s3::KEY, aws_s3::actions()),
+        (salesforce::KEY, salesforce::actions()),
     ] {
         for (action, implementation) in actions {
             all.push(((component, action), implementation));

@@ -1,0 +1,127 @@
+//! The sObject actions: `createRecord`, `updateRecord`, `upsertRecord`, `getRecord`.
+
+use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
+use reqwest::Method;
+use serde_json::{json, Map, Value};
+
+use super::client::SfClient;
+use crate::util;
+
+/// A path segment from an input (record types, IDs, field names): no `/`, `?` or `#`.
+fn segment(inputs: &Inputs, key: &str) -> Result<String, ActionError> {
+    let value = util::required_string(inputs, key)?;
+    let value = value.trim().to_string();
+    if value.contains(['/', '?', '#', '%']) || value == "." || value == ".." {
+        return Err(ActionError::input(key, "must not contain / ? # or %"));
+    }
+    Ok(value)
+}
+
+/// `fieldValues` as a JSON object (an object, a JSON string of one, or `{key, value}` pairs).
+fn field_values(inputs: &Inputs) -> Result<Value, ActionError> {
+    match util::json_or_encoded(inputs, "fieldValues")? {
+        None => Ok(Value::Object(Map::new())),
+        Some(Value::Object(map)) => Ok(Value::Object(map)),
+        Some(Value::Array(_)) => {
+            let pairs = util::key_values(inputs, "fieldValues")?;
+            Ok(Value::Object(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect(),
+            ))
+        }
+        Some(_) => Err(ActionError::input(
+            "fieldValues",
+            "must be an object of field values",
+        )),
+    }
+}
+
+/// The `createRecord` action: `POST /sobjects/{recordType}`.
+#[derive(Debug, Clone, Copy)]
+pub struct CreateRecord;
+
+#[async_trait::async_trait]
+impl Action for CreateRecord {
+    async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
+        let client = SfClient::from_inputs(&inputs)?;
+        let record_type = segment(&inputs, "recordType")?;
+        let body = field_values(&inputs)?;
+        let path = client.data_path(&format!("sobjects/{record_type}"));
+        let reply = client.send(Method::POST, &path, Some(&body)).await?;
+        Ok(Data::Json(reply.body))
+    }
+}
+
+/// The `updateRecord` action: `PATCH /sobjects/{recordType}/{recordId}`.
+#[derive(Debug, Clone, Copy)]
+pub struct UpdateRecord;
+
+#[async_trait::async_trait]
+impl Action for UpdateRecord {
+    async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
+        let client = SfClient::from_inputs(&inputs)?;
+        let record_type = segment(&inputs, "recordType")?;
+        let id = segment(&inputs, "recordId")?;
+        let body = field_values(&inputs)?;
+        let path = client.data_path(&format!("sobjects/{record_type}/{id}"));
+        client.send(Method::PATCH, &path, Some(&body)).await?;
+        Ok(Data::Json(json!({ "id": id, "success": true })))
+    }
+}
+
+/// The `upsertRecord` action: `PATCH /sobjects/{recordType}/{externalIdField}/{externalId}`.
+#[derive(Debug, Clone, Copy)]
+pub struct UpsertRecord;
+
+#[async_trait::async_trait]
+impl Action for UpsertRecord {
+    async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
+        let client = SfClient::from_inputs(&inputs)?;
+        let record_type = segment(&inputs, "recordType")?;
+        let field = segment(&inputs, "externalIdField")?;
+        let external_id = segment(&inputs, "externalId")?;
+        let body = field_values(&inputs)?;
+        let path = client.data_path(&format!("sobjects/{record_type}/{field}/{external_id}"));
+        let reply = client.send(Method::PATCH, &path, Some(&body)).await?;
+        Ok(Data::Json(match reply.body {
+            // 201 Created answers `{id, success, errors, created: true}`; 204 answers nothing.
+            Value::Object(map) => Value::Object(map),
+            _ => json!({ "success": true, "created": reply.status == 201 }),
+        }))
+    }
+}
+
+/// The `getRecord` action: `GET /sobjects/{recordType}/{recordId}[?fields=...]`.
+#[derive(Debug, Clone, Copy)]
+pub struct GetRecord;
+
+#[async_trait::async_trait]
+impl Action for GetRecord {
+    async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
+        let client = SfClient::from_inputs(&inputs)?;
+        let record_type = segment(&inputs, "recordType")?;
+        let id = segment(&inputs, "recordId")?;
+        let mut path = client.data_path(&format!("sobjects/{record_type}/{id}"));
+        if let Some(fields) = inputs.string("fields") {
+            let list: Vec<&str> = fields
+                .split(',')
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .collect();
+            if list.iter().any(|f| {
+                !f.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            }) {
+                return Err(ActionError::input(
+                    "fields",
+                    "must be a comma-separated list of field names",
+                ));
+            }
+            path = format!("{path}?fields={}", list.join(","));
+        }
+        let reply = client.send(Method::GET, &path, None).await?;
+        Ok(Data::Json(reply.body))
+    }
+}

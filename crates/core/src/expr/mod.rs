@@ -98,6 +98,10 @@ impl Expr {
             "value" => Ok(Expr::Value(value.clone())),
             "reference" => {
                 let text = as_str("reference")?;
+                // Prismatic exports an unset reference as an empty string: no value.
+                if text.trim().is_empty() {
+                    return Ok(Expr::Value(Value::Null));
+                }
                 Reference::parse(&text)
                     .map(Expr::Reference)
                     .map_err(|e| expr_err(&format!("{at}/value"), e.to_string()))

@@ -59,7 +59,31 @@ impl Reference {
             }
             None => return Err(err("expected `.results` after the step name")),
         };
-        let path: Vec<String> = parts.map(str::to_string).collect();
+        // `items[0].id` is accepted as `items.0.id`.
+        let mut path = Vec::new();
+        for part in parts {
+            let (head, mut rest) = match part.find('[') {
+                Some(i) => (&part[..i], &part[i..]),
+                None => (part, ""),
+            };
+            if !head.is_empty() || rest.is_empty() {
+                path.push(head.to_string());
+            }
+            while let Some(inner) = rest.strip_prefix('[') {
+                let Some(close) = inner.find(']') else {
+                    return Err(err("`[` without `]`"));
+                };
+                let index = &inner[..close];
+                if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(err("a list index in brackets must be a number"));
+                }
+                path.push(index.to_string());
+                rest = &inner[close + 1..];
+            }
+            if !rest.is_empty() {
+                return Err(err("unexpected text after `]`"));
+            }
+        }
         if path.iter().any(String::is_empty) {
             return Err(err("empty path segment"));
         }
@@ -138,7 +162,12 @@ mod tests {
             );
             assert_eq!(r.to_string(), text.trim());
         }
+        let r = Reference::parse("listItems.results.items[0].tags[2]").unwrap();
+        assert_eq!(r.path, ["items", "0", "tags", "2"]);
         for bad in [
+            "s.results.a[x]",
+            "s.results.a[0",
+            "s.results.a[0]b",
             "",
             "step",
             "step.foo",

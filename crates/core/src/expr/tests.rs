@@ -87,6 +87,12 @@ fn resolves_table() {
             json!("http://poke"),
         ),
         (json!({"type": "configVar", "value": ""}), Value::Null),
+        (json!({"type": "reference", "value": ""}), Value::Null),
+        (
+            json!({"type": "reference", "value": "getPokemonData.results.list[0].id"}),
+            json!(7),
+        ),
+        (json!({"type": "template", "value": ""}), json!("")),
         (
             json!({"type": "template", "value": "{{configVars.base}}/api/{{$getPokemonData.results.n}}"}),
             json!("http://poke/api/3"),

@@ -198,6 +198,10 @@ impl Engine {
                 None,
             ),
         };
+        let mut result = result;
+        if let Some(data) = &mut result {
+            exec.redactor.data(data);
+        }
         let result = ExecutionResult {
             status,
             error: error.map(|e| exec.redactor.text(&e).into_owned()),

@@ -366,6 +366,11 @@ async fn logs_reach_the_sink_redacted() {
     // The action saw the secret; the record does not keep it.
     let conn = json_of(&res, "Conn");
     assert_eq!(conn["connection"]["fields"]["password"], "[REDACTED]");
+    // Nor does the execution's result (what a synchronous call answers).
+    match &res.result {
+        Some(Data::Json(v)) => assert_eq!(v["connection"]["fields"]["password"], "[REDACTED]"),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(conn["connection"]["fields"]["username"], "bob");
 }
 

@@ -5,6 +5,7 @@ mod lease;
 mod lifecycle;
 mod oauth2_mock;
 mod proxy;
+mod s3;
 mod salesforce;
 mod schemes;
 mod sigv4_suite;

@@ -1,7 +1,8 @@
 //! [`AuthClient`]: the entry point. It owns the transport cache, the token manager, the
 //! OpenID Connect discovery cache and pending OAuth 2.0 authorizations.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use plumb_core::action::Connection;
@@ -21,8 +22,12 @@ use crate::transport::{Transport, TransportCache};
 /// The default margin before `expires_in` at which a token counts as expired.
 pub const DEFAULT_EXPIRY_SKEW: Duration = Duration::from_secs(30);
 
+/// Parsed schemes by connection ID, with the connection they were parsed from.
+type SchemeCache = Mutex<HashMap<String, (Connection, Arc<Scheme>)>>;
+
 struct Inner {
     transports: TransportCache,
+    schemes: SchemeCache,
     tokens: TokenManager,
     discovery: Arc<DiscoveryCache>,
     pending: PendingAuthorizations,
@@ -56,6 +61,7 @@ impl AuthClient {
         AuthClient {
             inner: Arc::new(Inner {
                 transports: TransportCache::default(),
+                schemes: Mutex::new(HashMap::new()),
                 tokens: TokenManager::new(store, skew),
                 discovery: Arc::new(DiscoveryCache::default()),
                 pending: PendingAuthorizations::default(),
@@ -70,14 +76,27 @@ impl AuthClient {
 
     /// Validates a connection and returns its ready-to-use handle (transport built or reused).
     pub fn connect(&self, conn: &Connection) -> Result<Connected, AuthError> {
-        let scheme = Scheme::from_connection(conn, &self.inner.discovery)?;
+        let scheme = self.scheme(conn)?;
         let transport = self.inner.transports.get(conn)?;
         Ok(Connected {
             inner: self.inner.clone(),
             id: conn.id.clone(),
-            scheme: Arc::new(scheme),
+            scheme,
             transport,
         })
+    }
+
+    /// The parsed scheme of a connection, reused while its inputs are unchanged.
+    fn scheme(&self, conn: &Connection) -> Result<Arc<Scheme>, AuthError> {
+        let lock = || self.inner.schemes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((cached, scheme)) = lock().get(&conn.id) {
+            if cached == conn {
+                return Ok(scheme.clone());
+            }
+        }
+        let scheme = Arc::new(Scheme::from_connection(conn, &self.inner.discovery)?);
+        lock().insert(conn.id.clone(), (conn.clone(), scheme.clone()));
+        Ok(scheme)
     }
 
     /// Sends one request with the connection's auth: see [`Connected::send`].
@@ -114,6 +133,11 @@ impl AuthClient {
     /// Forgets everything cached for a connection (client, in-memory and stored tokens).
     pub async fn forget(&self, connection_id: &str) -> Result<(), AuthError> {
         self.inner.transports.evict(connection_id);
+        self.inner
+            .schemes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(connection_id);
         self.inner.tokens.forget(connection_id);
         self.inner.tokens.store().delete(connection_id).await?;
         Ok(())

@@ -16,8 +16,8 @@ use crate::fields::Fields;
 use crate::secret::Secret;
 use crate::token::{failure_envelope, TokenSet, TokenSource};
 
-/// Fetches API keys.
-#[derive(Debug, Clone)]
+/// Fetches API keys. No `Debug`: `parameters` may hold credentials.
+#[derive(Clone)]
 pub(crate) struct DynamicApiKey {
     method: Method,
     url: Url,

@@ -77,8 +77,8 @@ pub struct AuthorizationRequest {
     pub state: String,
 }
 
-/// The query of a request to `/oauth2/callback`.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The query of a request to `/oauth2/callback` (`Debug` hides the code).
+#[derive(Clone, Default, Deserialize)]
 pub struct CallbackParams {
     /// The `state` we issued.
     pub state: Option<String>,
@@ -88,6 +88,17 @@ pub struct CallbackParams {
     pub error: Option<String>,
     /// Its description.
     pub error_description: Option<String>,
+}
+
+impl std::fmt::Debug for CallbackParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallbackParams")
+            .field("state", &self.state)
+            .field("code", &self.code.as_ref().map(|_| "***"))
+            .field("error", &self.error)
+            .field("error_description", &self.error_description)
+            .finish()
+    }
 }
 
 struct Pending {

@@ -13,12 +13,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use plumb_auth::AuthClient;
 use plumb_core::action::Action;
 use plumb_core::component::ComponentManifest;
 
 pub mod aws_s3;
 pub mod code;
 pub mod http;
+mod outbound;
 pub mod salesforce;
 mod util;
 
@@ -40,14 +42,21 @@ pub fn manifests() -> Vec<ComponentManifest> {
 /// `(component key, action key)`.
 pub type ActionKey = (&'static str, &'static str);
 
-/// Every action implementation, keyed by `(component key, action key)`.
+/// Every action implementation, keyed by `(component key, action key)`, sending
+/// authenticated HTTP requests through a process-wide in-memory [`AuthClient`].
 pub fn actions() -> Vec<(ActionKey, Arc<dyn Action>)> {
+    actions_with(outbound::default_auth())
+}
+
+/// Every action implementation, with the HTTP-backed ones (`http`, `salesforce`) sending
+/// through `auth` (the server's client, whose token store is the database).
+pub fn actions_with(auth: Arc<AuthClient>) -> Vec<(ActionKey, Arc<dyn Action>)> {
     let mut all = Vec::new();
     for (component, actions) in [
         (code::KEY, code::actions()),
-        (http::KEY, http::actions()),
+        (http::KEY, http::actions_with(Arc::clone(&auth))),
         (aws_s3::KEY, aws_s3::actions()),
-        (salesforce::KEY, salesforce::actions()),
+        (salesforce::KEY, salesforce::actions_with(auth)),
     ] {
         for (action, implementation) in actions {
             all.push(((component, action), implementation));
@@ -64,10 +73,15 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// A registry of every component in this crate.
+    /// A registry of every component in this crate (see [`actions`]).
     pub fn new() -> Self {
+        Registry::with_auth(outbound::default_auth())
+    }
+
+    /// A registry whose HTTP-backed actions send through `auth` (see [`actions_with`]).
+    pub fn with_auth(auth: Arc<AuthClient>) -> Self {
         Registry {
-            actions: actions().into_iter().collect(),
+            actions: actions_with(auth).into_iter().collect(),
             manifests: manifests(),
         }
     }

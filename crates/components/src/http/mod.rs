@@ -1,19 +1,18 @@
 //! The `http` component: `httpGet, httpPost, httpPut, httpPatch, httpDelete, httpRequest`.
 //!
 //! - [`request`]: the step's inputs as a typed [`request::RequestSpec`].
-//! - `connection`: the one seam where a connection authenticates a request (`plumb-auth`
-//!   plugs in there).
-//! - [`send`]: the retry loop and the result (body or full envelope).
-//! - `envelope`: the one function building the standard response envelope.
+//! - `connection`: the one seam where a connection authenticates a request (`plumb-auth`).
+//! - [`send`]: the retry loop and the result (body, or the full envelope built by
+//!   `plumb_auth::Envelope`).
 
 mod connection;
-mod envelope;
 mod manifest;
 pub mod request;
 pub mod send;
 
 use std::sync::Arc;
 
+use plumb_auth::AuthClient;
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use reqwest::Method;
 
@@ -23,20 +22,35 @@ pub use manifest::manifest;
 pub const KEY: &str = "http";
 
 /// One of the HTTP actions; `method` is `None` for `httpRequest` (the `method` input decides).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpAction {
     method: Option<Method>,
+    auth: Arc<AuthClient>,
 }
 
-impl HttpAction {
-    /// An action with a fixed method (`httpGet`, ...), or `None` for `httpRequest`.
-    pub fn new(method: Option<Method>) -> Self {
-        HttpAction { method }
+impl std::fmt::Debug for HttpAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpAction")
+            .field("method", &self.method)
+            .finish()
     }
 }
 
-/// The actions of this component, keyed by action key.
+impl HttpAction {
+    /// An action with a fixed method (`httpGet`, ...), or `None` for `httpRequest`, sending
+    /// authenticated requests through `auth`.
+    pub fn new(method: Option<Method>, auth: Arc<AuthClient>) -> Self {
+        HttpAction { method, auth }
+    }
+}
+
+/// The actions of this component on the default [`AuthClient`], keyed by action key.
 pub fn actions() -> Vec<(&'static str, Arc<dyn Action>)> {
+    actions_with(crate::outbound::default_auth())
+}
+
+/// The actions of this component on a given [`AuthClient`], keyed by action key.
+pub fn actions_with(auth: Arc<AuthClient>) -> Vec<(&'static str, Arc<dyn Action>)> {
     [
         ("httpGet", Some(Method::GET)),
         ("httpPost", Some(Method::POST)),
@@ -46,7 +60,12 @@ pub fn actions() -> Vec<(&'static str, Arc<dyn Action>)> {
         ("httpRequest", None),
     ]
     .into_iter()
-    .map(|(key, method)| (key, Arc::new(HttpAction::new(method)) as Arc<dyn Action>))
+    .map(|(key, method)| {
+        (
+            key,
+            Arc::new(HttpAction::new(method, Arc::clone(&auth))) as Arc<dyn Action>,
+        )
+    })
     .collect()
 }
 
@@ -54,7 +73,7 @@ pub fn actions() -> Vec<(&'static str, Arc<dyn Action>)> {
 impl Action for HttpAction {
     async fn run(&self, ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
         let spec = request::RequestSpec::from_inputs(&inputs, self.method.clone())?;
-        send::execute(ctx, &spec, inputs.connection("connection")).await
+        send::execute(ctx, &self.auth, &spec, inputs.connection("connection")).await
     }
 }
 

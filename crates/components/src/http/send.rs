@@ -1,18 +1,24 @@
 //! Sending a [`RequestSpec`]: the retry loop, network failures, and the step's result.
+//!
+//! Without a connection the request goes out on a shared client; with one it goes through the
+//! seam in `connection` (`plumb-auth`). Either way the answer is the standard [`Envelope`]
+//! built by `plumb-auth`, plus the raw bytes when they were read here.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
+use plumb_auth::{AuthClient, Connected, Envelope, RequestParts};
 use plumb_core::action::{ActionContext, ActionError, Connection, Data, LogLevel};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::Client;
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use super::connection::authorize;
-use super::envelope::{envelope, Answer};
+use super::connection;
 use super::request::{RequestSpec, ResponseType};
 
-/// The shared clients: verifying TLS, and (for `ignoreSslErrors`) not verifying.
+/// The shared clients for requests without a connection: verifying TLS, and (for
+/// `ignoreSslErrors`) not verifying.
 fn client(insecure: bool) -> Result<&'static Client, ActionError> {
     static STRICT: OnceLock<Result<Client, String>> = OnceLock::new();
     static INSECURE: OnceLock<Result<Client, String>> = OnceLock::new();
@@ -27,59 +33,76 @@ fn client(insecure: bool) -> Result<&'static Client, ActionError> {
     .map_err(|e| ActionError::failed(e.clone()))
 }
 
-/// Why one attempt did not produce a response.
+/// An answer: its envelope, and the raw body when it was read here.
+struct Answer {
+    envelope: Envelope,
+    raw: Option<Vec<u8>>,
+}
+
+/// Why one attempt did not produce a success.
 enum Failure {
     /// No answer from the server (down, refused, timed out): a message saying why.
     Unreachable(String),
     /// The server answered with a failure status: the envelope.
     Status(u16, Value),
+    /// Not worth retrying (bad connection inputs, a failed token request).
+    Fatal(ActionError),
+}
+
+/// Where requests go: a plain client, or a connection.
+enum Route<'a> {
+    Plain(&'static Client),
+    Connected(Connected, &'a Connection),
 }
 
 /// Runs the request with its retries and turns the answer into the step's result.
 pub async fn execute(
     ctx: &ActionContext,
+    auth: &AuthClient,
     spec: &RequestSpec,
-    connection: Option<&Connection>,
+    conn: Option<&Connection>,
 ) -> Result<Data, ActionError> {
-    let client = client(spec.ignore_ssl_errors)?;
+    let route = match conn {
+        None => Route::Plain(client(spec.ignore_ssl_errors)?),
+        Some(c) => {
+            let connected = connection::connect(auth, c)?;
+            for warning in connected.warnings() {
+                ctx.logger.log(LogLevel::Warn, warning);
+            }
+            Route::Connected(connected, c)
+        }
+    };
     if spec.ignore_ssl_errors {
-        ctx.logger.log(
-            LogLevel::Warn,
-            "ignoreSslErrors is on: TLS certificates are not verified",
-        );
+        let how = match route {
+            Route::Plain(_) => "TLS certificates are not verified",
+            Route::Connected(..) => {
+                "ignored with a connection: set the connection's rejectUnauthorized instead"
+            }
+        };
+        ctx.logger
+            .log(LogLevel::Warn, &format!("ignoreSslErrors is on: {how}"));
     }
     let mut retry = 0u32;
     loop {
-        let failure = match attempt(ctx, client, spec, connection).await {
+        let failure = match attempt(ctx, &route, spec).await {
             Ok(answer) => return result(spec, answer),
+            Err(Failure::Fatal(e)) => return Err(e),
             Err(f) => f,
         };
         let retryable = match &failure {
-            Failure::Unreachable(_) => true,
             Failure::Status(status, _) => spec.retry.retries_status(*status),
+            _ => true,
         };
         let delay = spec.retry.delay_before(retry);
         let past_deadline = ctx.deadline.is_some_and(|d| Instant::now() + delay >= d);
         if !retryable || retry >= spec.retry.max_retries || past_deadline {
-            return Err(match failure {
-                Failure::Unreachable(message) => ActionError::failed(message),
-                Failure::Status(status, envelope) => ActionError::Failed {
-                    message: format!(
-                        "{} {} answered {status} {}",
-                        spec.method,
-                        spec.display_url(),
-                        envelope["statusText"].as_str().unwrap_or("")
-                    )
-                    .trim_end()
-                    .to_string(),
-                    details: Some(envelope),
-                },
-            });
+            return Err(final_error(spec, failure));
         }
         retry += 1;
         let why = match &failure {
-            Failure::Unreachable(m) => m.clone(),
             Failure::Status(s, _) => format!("status {s}"),
+            Failure::Unreachable(m) => m.clone(),
+            Failure::Fatal(e) => e.to_string(),
         };
         ctx.logger.log(
             LogLevel::Warn,
@@ -95,14 +118,127 @@ pub async fn execute(
     }
 }
 
-/// One attempt: build, authenticate, send, read the body.
+fn final_error(spec: &RequestSpec, failure: Failure) -> ActionError {
+    match failure {
+        Failure::Unreachable(message) => ActionError::failed(message),
+        Failure::Fatal(e) => e,
+        Failure::Status(status, envelope) => ActionError::Failed {
+            message: format!(
+                "{} {} answered {status} {}",
+                spec.method,
+                spec.display_url(),
+                envelope["statusText"].as_str().unwrap_or("")
+            )
+            .trim_end()
+            .to_string(),
+            details: Some(envelope),
+        },
+    }
+}
+
+/// One attempt on its route, bounded by the attempt's timeout.
 async fn attempt(
     ctx: &ActionContext,
-    client: &Client,
+    route: &Route<'_>,
     spec: &RequestSpec,
-    connection: Option<&Connection>,
 ) -> Result<Answer, Failure> {
-    let mut builder = client.request(spec.method.clone(), &spec.url);
+    let timeout = effective_timeout(ctx, spec);
+    if spec.debug {
+        log_request(ctx, spec, route);
+    }
+    let work = async {
+        match route {
+            Route::Plain(client) => {
+                raw_attempt(client.request(spec.method.clone(), &spec.url), spec).await
+            }
+            Route::Connected(connected, conn) if spec.response_type == ResponseType::Binary => {
+                let builder = connected.http().request(spec.method.clone(), &spec.url);
+                let builder = connection::authorize_raw(connected, conn, builder)
+                    .await
+                    .map_err(Failure::Fatal)?;
+                raw_attempt(builder, spec).await
+            }
+            Route::Connected(connected, _) => {
+                let envelope =
+                    connection::send(connected, &parts(spec))
+                        .await
+                        .map_err(|e| match e {
+                            ActionError::Failed {
+                                details: None,
+                                message,
+                            } => Failure::Unreachable(message),
+                            other => Failure::Fatal(other),
+                        })?;
+                Ok(Answer {
+                    envelope,
+                    raw: None,
+                })
+            }
+        }
+    };
+    let answer = match timeout {
+        Some(t) => tokio::time::timeout(t, work).await.map_err(|_| {
+            Failure::Unreachable(format!(
+                "{} {} timed out after {} ms without an answer",
+                spec.method,
+                spec.display_url(),
+                t.as_millis()
+            ))
+        })??,
+        None => work.await?,
+    };
+    if spec.debug {
+        ctx.logger.log(
+            LogLevel::Debug,
+            &format!(
+                "answered {} {}",
+                answer.envelope.status, answer.envelope.status_text
+            ),
+        );
+    }
+    if answer.envelope.ok {
+        Ok(answer)
+    } else {
+        let value = serde_json::to_value(&answer.envelope).unwrap_or(Value::Null);
+        Err(Failure::Status(answer.envelope.status, value))
+    }
+}
+
+/// The request as `plumb-auth` parts.
+fn parts(spec: &RequestSpec) -> RequestParts {
+    let mut parts = RequestParts::new(spec.method.clone(), spec.url.clone());
+    parts.headers = spec.headers.clone();
+    parts.query = spec.query.clone();
+    let has_content_type = spec
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case(CONTENT_TYPE.as_str()));
+    let body: Option<(Vec<u8>, &str)> = match &spec.data {
+        None => None,
+        Some(Data::Json(Value::String(s))) => {
+            Some((s.clone().into_bytes(), "text/plain; charset=utf-8"))
+        }
+        Some(Data::Json(v)) => Some((v.to_string().into_bytes(), "application/json")),
+        Some(Data::Binary {
+            bytes,
+            content_type,
+        }) => Some((bytes.clone(), content_type.as_str())),
+    };
+    if let Some((bytes, content_type)) = body {
+        if has_content_type {
+            parts.body = Some(bytes.into());
+        } else {
+            parts = parts.body(bytes, content_type);
+        }
+    }
+    parts
+}
+
+/// Sends on a `reqwest` builder and reads the whole body (no connection, or binary answers).
+async fn raw_attempt(
+    mut builder: reqwest::RequestBuilder,
+    spec: &RequestSpec,
+) -> Result<Answer, Failure> {
     for (name, value) in &spec.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
@@ -129,56 +265,40 @@ async fn attempt(
             }
         }
     };
-    let timeout = effective_timeout(ctx, spec);
-    if let Some(t) = timeout {
-        builder = builder.timeout(t);
-    }
-    builder = authorize(builder, connection).map_err(|e| Failure::Unreachable(e.to_string()))?;
-    if spec.debug {
-        let names: Vec<&str> = spec.headers.iter().map(|(n, _)| n.as_str()).collect();
-        ctx.logger.log(
-            LogLevel::Debug,
-            &format!(
-                "{} {} headers [{}], {} query parameter(s), connection: {}",
-                spec.method,
-                spec.display_url(),
-                names.join(", "),
-                spec.query.len(),
-                connection.map_or("none", |c| c.key.as_str()),
-            ),
-        );
-    }
     let response = builder
         .send()
         .await
-        .map_err(|e| Failure::Unreachable(network_message(spec, timeout, &e)))?;
+        .map_err(|e| Failure::Unreachable(network_message(spec, &e)))?;
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response
         .bytes()
         .await
-        .map_err(|e| Failure::Unreachable(network_message(spec, timeout, &e)))?;
-    let answer = Answer {
-        status,
-        headers,
-        bytes: bytes.to_vec(),
+        .map_err(|e| Failure::Unreachable(network_message(spec, &e)))?;
+    let envelope =
+        Envelope::from_parts(&spec.method, &spec.display_url(), status, &headers, &bytes);
+    Ok(Answer {
+        envelope,
+        raw: Some(bytes.to_vec()),
+    })
+}
+
+fn log_request(ctx: &ActionContext, spec: &RequestSpec, route: &Route<'_>) {
+    let names: Vec<&str> = spec.headers.iter().map(|(n, _)| n.as_str()).collect();
+    let conn = match route {
+        Route::Plain(_) => "none",
+        Route::Connected(_, c) => c.key.as_str(),
     };
-    if spec.debug {
-        ctx.logger.log(
-            LogLevel::Debug,
-            &format!(
-                "answered {} with {} bytes",
-                status.as_u16(),
-                answer.bytes.len()
-            ),
-        );
-    }
-    if status.is_success() {
-        Ok(answer)
-    } else {
-        let env = envelope(&spec.method, &spec.display_url(), &answer, false);
-        Err(Failure::Status(status.as_u16(), env))
-    }
+    ctx.logger.log(
+        LogLevel::Debug,
+        &format!(
+            "{} {} headers [{}], {} query parameter(s), connection: {conn}",
+            spec.method,
+            spec.display_url(),
+            names.join(", "),
+            spec.query.len(),
+        ),
+    );
 }
 
 /// The attempt's timeout: the `timeout` input, cut to what is left before the step's deadline.
@@ -193,21 +313,12 @@ fn effective_timeout(ctx: &ActionContext, spec: &RequestSpec) -> Option<Duration
 }
 
 /// A message for a request that got no answer. Never the URL's query (it may carry a key).
-fn network_message(
-    spec: &RequestSpec,
-    timeout: Option<Duration>,
-    error: &reqwest::Error,
-) -> String {
+fn network_message(spec: &RequestSpec, error: &reqwest::Error) -> String {
     let target = format!("{} {}", spec.method, spec.display_url());
-    if error.is_timeout() {
-        let ms = timeout.map_or(0, |t| t.as_millis());
-        return format!("{target} timed out after {ms} ms without an answer");
-    }
     let mut cause: &dyn std::error::Error = error;
     while let Some(next) = cause.source() {
         cause = next;
     }
-    let cause = cause.to_string();
     if error.is_connect() {
         format!("{target} could not connect (is the server down?): {cause}")
     } else {
@@ -215,31 +326,57 @@ fn network_message(
     }
 }
 
+/// The response's content type, or `application/octet-stream`.
+fn content_type(envelope: &Envelope) -> String {
+    envelope
+        .header("content-type")
+        .filter(|v| !v.is_empty())
+        .unwrap_or("application/octet-stream")
+        .to_string()
+}
+
 /// The step's result from a successful answer.
 fn result(spec: &RequestSpec, answer: Answer) -> Result<Data, ActionError> {
-    let binary = spec.response_type == ResponseType::Binary;
+    let Answer { envelope, raw } = answer;
+    // The body as text and as bytes: read here, or rebuilt from what `plumb-auth` parsed.
+    let text = || match (&raw, &envelope.text, &envelope.body) {
+        (Some(bytes), _, _) => String::from_utf8_lossy(bytes).into_owned(),
+        (None, Some(t), _) => t.clone(),
+        (None, None, Some(b)) => b.to_string(),
+        (None, None, None) => String::new(),
+    };
     if spec.include_full_response {
-        return Ok(Data::Json(envelope(
-            &spec.method,
-            &spec.display_url(),
-            &answer,
-            binary,
-        )));
+        let mut value = serde_json::to_value(&envelope)
+            .map_err(|e| ActionError::failed(format!("cannot encode the envelope: {e}")))?;
+        if spec.response_type == ResponseType::Binary {
+            let bytes = raw.clone().unwrap_or_default();
+            value["body"] = json!({
+                "contentType": content_type(&envelope),
+                "base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+            });
+            if let Some(obj) = value.as_object_mut() {
+                obj.remove("text");
+                obj.remove("parseError");
+            }
+        }
+        return Ok(Data::Json(value));
     }
     Ok(match spec.response_type {
-        ResponseType::Binary => Data::Binary {
-            content_type: answer.content_type(),
-            bytes: answer.bytes,
-        },
-        ResponseType::Text => Data::Json(Value::String(
-            String::from_utf8_lossy(&answer.bytes).into_owned(),
-        )),
-        ResponseType::Json if answer.bytes.is_empty() => Data::Json(Value::Null),
-        ResponseType::Json => match serde_json::from_slice(&answer.bytes) {
-            Ok(v) => Data::Json(v),
-            Err(_) => Data::Json(Value::String(
-                String::from_utf8_lossy(&answer.bytes).into_owned(),
-            )),
+        ResponseType::Binary => {
+            let bytes = match &raw {
+                Some(bytes) => bytes.clone(),
+                None => text().into_bytes(),
+            };
+            Data::Binary {
+                content_type: content_type(&envelope),
+                bytes,
+            }
+        }
+        ResponseType::Text => Data::Json(Value::String(text())),
+        ResponseType::Json => match (&envelope.body, envelope.text.as_deref()) {
+            (Some(body), _) => Data::Json(body.clone()),
+            (None, Some("")) | (None, None) => Data::Json(Value::Null),
+            (None, Some(t)) => Data::Json(Value::String(t.to_string())),
         },
     })
 }

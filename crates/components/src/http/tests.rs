@@ -54,6 +54,24 @@ async fn app() -> String {
         )
         .route("/echo", any(echo))
         .route(
+            "/token",
+            axum::routing::post(|| async {
+                Json(json!({"access_token": "tok-cc", "token_type": "Bearer", "expires_in": 3600}))
+            }),
+        )
+        .route(
+            "/private.png",
+            get(|headers: HeaderMap| async move {
+                if headers.get("authorization").and_then(|v| v.to_str().ok())
+                    == Some("Bearer tok-cc")
+                {
+                    ([("content-type", "image/png")], PNG).into_response_parts()
+                } else {
+                    StatusCode::UNAUTHORIZED.into_response_parts()
+                }
+            }),
+        )
+        .route(
             "/fail",
             get(|| async {
                 (
@@ -248,7 +266,7 @@ async fn full_response_envelope() {
         (env["body"].clone(), env["text"].clone()),
         (Value::Null, json!("{oops"))
     );
-    assert!(env["parseError"].is_string());
+    assert_eq!(env["parseError"]["name"], "JSONError");
 }
 
 #[tokio::test]
@@ -431,4 +449,42 @@ async fn bad_inputs_name_the_input() {
     .expect_err("headers");
     assert!(matches!(err, ActionError::InvalidInput { ref input, .. } if input == "headers"));
     let _ = Inputs::default();
+}
+
+#[tokio::test]
+async fn oauth2_client_credentials_through_plumb_auth_for_json_and_binary() {
+    let base = app().await;
+    let t = context(json!({}), vec![]);
+    let conn = Connection {
+        id: "http-cc".into(),
+        component: "http".into(),
+        key: "oauth2ClientCredentials".into(),
+        fields: [
+            ("tokenUrl", format!("{base}/token")),
+            ("clientId", "plumb".to_string()),
+            ("clientSecret", "shh".to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    };
+    let mut i = inputs(vec![("url", json!(format!("{base}/echo")))]);
+    i.0.insert("connection".into(), InputValue::Connection(conn.clone()));
+    let Data::Json(v) = action("httpGet").run(&t.ctx, i).await.expect("json") else {
+        panic!("json")
+    };
+    assert_eq!(v["authorization"], "Bearer tok-cc");
+    let mut i = inputs(vec![
+        ("url", json!(format!("{base}/private.png"))),
+        ("responseType", json!("binary")),
+    ]);
+    i.0.insert("connection".into(), InputValue::Connection(conn));
+    let out = action("httpGet").run(&t.ctx, i).await;
+    assert_eq!(
+        out,
+        Ok(Data::Binary {
+            bytes: PNG.to_vec(),
+            content_type: "image/png".into()
+        })
+    );
 }

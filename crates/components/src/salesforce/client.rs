@@ -1,60 +1,28 @@
 //! An authenticated Salesforce REST client for one step, and Salesforce's error answers as
 //! step failures.
 //!
-//! Connections: any connection with `instanceUrl` + `accessToken` (an OAuth 2.0 connection
-//! after authorization); or `clientCredentials` (`externalCustomerId` = My Domain subdomain,
-//! `clientId`, `clientSecret`), whose token is fetched from
-//! `https://{externalCustomerId}.my.salesforce.com/services/oauth2/token` (or `{baseUrl}/...`
-//! when the step sets `baseUrl`), cached per connection and fetched again after a 401.
-//! `plumb-auth` will take over token handling; this keeps it to one file.
+//! Authentication is `plumb-auth`'s: `clientCredentials` (`externalCustomerId` = My Domain
+//! subdomain, `clientId`, `clientSecret`; token from
+//! `https://{externalCustomerId}.my.salesforce.com/services/oauth2/token`), `oauth2`,
+//! `jwtBearer`. Request paths are relative (`/services/data/vXX.X/...`) and resolved against the
+//! token answer's `instance_url`, or against the connection's `instanceUrl`, or against the
+//! step's `baseUrl` override (which also moves the token URL there, for sandboxes and tests).
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Arc;
 
-use plumb_core::action::{ActionError, Connection, Inputs};
-use reqwest::{Client, Method};
+use plumb_auth::{AuthClient, Connected, RequestParts};
+use plumb_core::action::{ActionError, Inputs};
+use reqwest::Method;
 use serde_json::Value;
 
 use super::manifest::DEFAULT_VERSION;
-
-/// A token and the instance it is for.
-#[derive(Clone)]
-struct Token {
-    access_token: String,
-    instance_url: String,
-}
-
-/// Client-credentials tokens by connection ID and token URL.
-fn tokens() -> &'static Mutex<HashMap<String, Token>> {
-    static TOKENS: OnceLock<Mutex<HashMap<String, Token>>> = OnceLock::new();
-    TOKENS.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-fn http() -> Result<&'static Client, ActionError> {
-    static CLIENT: OnceLock<Result<Client, String>> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| Client::builder().build().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| ActionError::failed(format!("cannot build the HTTP client: {e}")))
-}
-
-/// How the client gets its token.
-enum Auth {
-    /// A token given by the connection.
-    Static(Token),
-    /// Client credentials, fetched (and cached) from `token_url`.
-    ClientCredentials {
-        cache_key: String,
-        token_url: String,
-        client_id: String,
-        client_secret: String,
-        base_url: Option<String>,
-    },
-}
+use crate::outbound::auth_error;
 
 /// A REST client for one step.
 pub(crate) struct SfClient {
-    auth: Auth,
+    connected: Connected,
+    /// Prefix of request paths: empty (relative to `instance_url`) or an absolute base.
+    base: String,
     version: String,
 }
 
@@ -66,10 +34,14 @@ pub(crate) struct Reply {
 
 impl SfClient {
     /// The client for a step's `connection`, `version` and `baseUrl` inputs.
-    pub(crate) fn from_inputs(inputs: &Inputs) -> Result<Self, ActionError> {
-        let conn = inputs
+    pub(crate) fn from_inputs(
+        auth: &Arc<AuthClient>,
+        inputs: &Inputs,
+    ) -> Result<Self, ActionError> {
+        let mut conn = inputs
             .connection("connection")
-            .ok_or_else(|| ActionError::input("connection", "is required"))?;
+            .ok_or_else(|| ActionError::input("connection", "is required"))?
+            .clone();
         let version = inputs
             .string("version")
             .unwrap_or_else(|| DEFAULT_VERSION.to_string());
@@ -77,8 +49,26 @@ impl SfClient {
         let base_url = inputs
             .string("baseUrl")
             .map(|b| b.trim_end_matches('/').to_string());
+        let base = match &base_url {
+            Some(b) => {
+                if conn.key == "clientCredentials" && !conn.fields.contains_key("tokenUrl") {
+                    conn.fields
+                        .insert("tokenUrl".into(), format!("{b}/services/oauth2/token"));
+                }
+                b.clone()
+            }
+            None => conn
+                .fields
+                .get("instanceUrl")
+                .map(|u| u.trim_end_matches('/').to_string())
+                .unwrap_or_default(),
+        };
+        let connected = auth
+            .connect(&conn)
+            .map_err(|e| auth_error("connection", e))?;
         Ok(SfClient {
-            auth: auth(conn, base_url)?,
+            connected,
+            base,
             version,
         })
     }
@@ -99,177 +89,29 @@ impl SfClient {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Reply, ActionError> {
-        let mut token = self.token(false).await?;
-        let mut reply = self.send_once(&token, method.clone(), path, body).await?;
-        if reply.status == 401 && matches!(self.auth, Auth::ClientCredentials { .. }) {
-            token = self.token(true).await?;
-            reply = self.send_once(&token, method, path, body).await?;
-        }
-        if reply.status >= 400 {
-            return Err(error_from(reply.status, reply.body));
-        }
-        Ok(reply)
-    }
-
-    async fn send_once(
-        &self,
-        token: &Token,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<Reply, ActionError> {
-        let url = format!("{}{}", token.instance_url.trim_end_matches('/'), path);
-        let mut request = http()?
-            .request(method.clone(), &url)
-            .bearer_auth(&token.access_token)
+        let mut parts = RequestParts::new(method, format!("{}{path}", self.base))
             .header("accept", "application/json");
         if let Some(b) = body {
-            request = request.json(b);
+            parts = parts.json(b);
         }
-        let response = request
-            .send()
+        let envelope = self
+            .connected
+            .send(&parts)
             .await
-            .map_err(|e| unreachable(&method, path, &e))?;
-        let status = response.status().as_u16();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| unreachable(&method, path, &e))?;
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+            .map_err(|e| auth_error("connection", e))?;
+        let body = match (envelope.body, envelope.text) {
+            (Some(b), _) => b,
+            (None, Some(t)) if !t.is_empty() => Value::String(t),
+            _ => Value::Null,
         };
-        Ok(Reply { status, body })
-    }
-
-    async fn token(&self, refresh: bool) -> Result<Token, ActionError> {
-        let Auth::ClientCredentials {
-            cache_key,
-            token_url,
-            client_id,
-            client_secret,
-            base_url,
-        } = &self.auth
-        else {
-            let Auth::Static(token) = &self.auth else {
-                return Err(ActionError::failed("no Salesforce token"));
-            };
-            return Ok(token.clone());
-        };
-        if !refresh {
-            if let Some(t) = tokens().lock().ok().and_then(|m| m.get(cache_key).cloned()) {
-                return Ok(t);
-            }
+        if envelope.status >= 400 {
+            return Err(error_from(envelope.status, body));
         }
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", client_id.as_str()),
-            ("client_secret", client_secret.as_str()),
-        ];
-        let response = http()?
-            .post(token_url)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| unreachable(&Method::POST, "/services/oauth2/token", &e))?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        if !status.is_success() {
-            let code = body["error"].as_str().unwrap_or("error");
-            let description = body["error_description"].as_str().unwrap_or("");
-            return Err(ActionError::failed(format!(
-                "Salesforce token request answered {}: {code} {description}",
-                status.as_u16()
-            )));
-        }
-        let access_token = body["access_token"]
-            .as_str()
-            .ok_or_else(|| ActionError::failed("Salesforce token answer has no access_token"))?
-            .to_string();
-        let instance_url = body["instance_url"]
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| base_url.clone())
-            .ok_or_else(|| ActionError::failed("Salesforce token answer has no instance_url"))?;
-        let token = Token {
-            access_token,
-            instance_url,
-        };
-        if let Ok(mut m) = tokens().lock() {
-            m.insert(cache_key.clone(), token.clone());
-        }
-        Ok(token)
+        Ok(Reply {
+            status: envelope.status,
+            body,
+        })
     }
-}
-
-fn auth(conn: &Connection, base_url: Option<String>) -> Result<Auth, ActionError> {
-    let field = |k: &str| {
-        conn.fields
-            .get(k)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    if let (Some(access_token), Some(instance_url)) = (field("accessToken"), field("instanceUrl")) {
-        return Ok(Auth::Static(Token {
-            access_token,
-            instance_url: base_url.unwrap_or(instance_url),
-        }));
-    }
-    let missing =
-        |k: &str| ActionError::input("connection", format!("{} connection needs `{k}`", conn.key));
-    match conn.key.as_str() {
-        "clientCredentials" => {
-            let client_id = field("clientId").ok_or_else(|| missing("clientId"))?;
-            let client_secret = field("clientSecret").ok_or_else(|| missing("clientSecret"))?;
-            let base = match &base_url {
-                Some(b) => b.clone(),
-                None => {
-                    let domain = field("externalCustomerId").ok_or_else(|| missing("externalCustomerId"))?;
-                    if !domain
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
-                    {
-                        return Err(ActionError::input(
-                            "connection",
-                            "externalCustomerId must be a My Domain name",
-                        ));
-                    }
-                    format!("https://{domain}.my.salesforce.com")
-                }
-            };
-            Ok(Auth::ClientCredentials {
-                cache_key: format!("{}|{base}", conn.id),
-                token_url: format!("{base}/services/oauth2/token"),
-                client_id,
-                client_secret,
-                base_url: Some(base),
-            })
-        }
-        other => Err(ActionError::input(
-            "connection",
-            format!(
-                "a {other} connection needs `instanceUrl` and `accessToken` (other flows come with plumb-auth)"
-            ),
-        )),
-    }
-}
-
-/// A request that got no answer.
-fn unreachable(method: &Method, path: &str, error: &reqwest::Error) -> ActionError {
-    let mut cause: &dyn std::error::Error = error;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    let why = if error.is_timeout() {
-        "timed out".to_string()
-    } else if error.is_connect() {
-        format!("could not connect (is the server down?): {cause}")
-    } else {
-        cause.to_string()
-    };
-    ActionError::failed(format!("Salesforce {method} {path} {why}"))
 }
 
 /// Salesforce's `[{message, errorCode, fields}]` (or any other answer) as a failure.

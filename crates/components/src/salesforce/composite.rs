@@ -1,6 +1,9 @@
 //! The `composite` action: `POST /composite` with `{allOrNone, compositeRequest}`. A
 //! subrequest that failed fails the step with Salesforce's errors and the whole answer.
 
+use std::sync::Arc;
+
+use plumb_auth::AuthClient;
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -9,13 +12,15 @@ use super::client::{describe, SfClient};
 use crate::util;
 
 /// The `composite` action.
-#[derive(Debug, Clone, Copy)]
-pub struct Composite;
+#[derive(Clone)]
+pub struct Composite {
+    pub(crate) auth: Arc<AuthClient>,
+}
 
 #[async_trait::async_trait]
 impl Action for Composite {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let client = SfClient::from_inputs(&inputs)?;
+        let client = SfClient::from_inputs(&self.auth, &inputs)?;
         let requests = match util::json_or_encoded(&inputs, "compositeRequest")? {
             Some(Value::Array(items)) => Value::Array(items),
             Some(Value::Object(mut map)) if map.contains_key("compositeRequest") => {

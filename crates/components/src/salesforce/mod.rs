@@ -2,9 +2,9 @@
 //! composite` over the REST API (`/services/data/vXX.X/...`).
 //!
 //! - `manifest`: action and input names.
-//! - `client`: the connection → an authenticated REST client (an `instanceUrl` + `accessToken`,
-//!   or a token fetched with client credentials from `https://{externalCustomerId}.my.salesforce.com`),
-//!   and Salesforce's `[{message, errorCode, fields}]` errors as step failures.
+//! - `client`: the connection → an authenticated REST client through `plumb-auth` (client
+//!   credentials against `https://{externalCustomerId}.my.salesforce.com`, OAuth 2.0, JWT
+//!   bearer), and Salesforce's `[{message, errorCode, fields}]` errors as step failures.
 //! - `records`: the sObject actions; `query`: SOQL with paging; `composite`: the composite API.
 
 mod client;
@@ -15,6 +15,7 @@ mod records;
 
 use std::sync::Arc;
 
+use plumb_auth::AuthClient;
 use plumb_core::action::Action;
 
 pub use manifest::manifest;
@@ -22,18 +23,30 @@ pub use manifest::manifest;
 /// The component's key.
 pub const KEY: &str = "salesforce";
 
-/// The actions of this component, keyed by action key.
+/// The actions of this component on the default [`AuthClient`], keyed by action key.
 pub fn actions() -> Vec<(&'static str, Arc<dyn Action>)> {
+    actions_with(crate::outbound::default_auth())
+}
+
+/// The actions of this component on a given [`AuthClient`], keyed by action key.
+pub fn actions_with(auth: Arc<AuthClient>) -> Vec<(&'static str, Arc<dyn Action>)> {
+    let a = || Arc::clone(&auth);
     vec![
         (
             "createRecord",
-            Arc::new(records::CreateRecord) as Arc<dyn Action>,
+            Arc::new(records::CreateRecord { auth: a() }) as Arc<dyn Action>,
         ),
-        ("updateRecord", Arc::new(records::UpdateRecord)),
-        ("upsertRecord", Arc::new(records::UpsertRecord)),
-        ("getRecord", Arc::new(records::GetRecord)),
-        ("query", Arc::new(query::Query)),
-        ("composite", Arc::new(composite::Composite)),
+        (
+            "updateRecord",
+            Arc::new(records::UpdateRecord { auth: a() }),
+        ),
+        (
+            "upsertRecord",
+            Arc::new(records::UpsertRecord { auth: a() }),
+        ),
+        ("getRecord", Arc::new(records::GetRecord { auth: a() })),
+        ("query", Arc::new(query::Query { auth: a() })),
+        ("composite", Arc::new(composite::Composite { auth: a() })),
     ]
 }
 

@@ -1,6 +1,9 @@
 //! The `query` action: SOQL through `GET /query?q=...`, following `nextRecordsUrl` with
 //! `fetchAll`.
 
+use std::sync::Arc;
+
+use plumb_auth::AuthClient;
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -12,13 +15,15 @@ use crate::util;
 const MAX_PAGES: usize = 100;
 
 /// The `query` action.
-#[derive(Debug, Clone, Copy)]
-pub struct Query;
+#[derive(Clone)]
+pub struct Query {
+    pub(crate) auth: Arc<AuthClient>,
+}
 
 #[async_trait::async_trait]
 impl Action for Query {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let client = SfClient::from_inputs(&inputs)?;
+        let client = SfClient::from_inputs(&self.auth, &inputs)?;
         let soql = util::required_string(&inputs, "query")?;
         let fetch_all = util::flag(&inputs, "fetchAll", false);
         let mut url = reqwest::Url::parse("http://placeholder/")

@@ -1,5 +1,8 @@
 //! The sObject actions: `createRecord`, `updateRecord`, `upsertRecord`, `getRecord`.
 
+use std::sync::Arc;
+
+use plumb_auth::AuthClient;
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use reqwest::Method;
 use serde_json::{json, Map, Value};
@@ -39,13 +42,15 @@ fn field_values(inputs: &Inputs) -> Result<Value, ActionError> {
 }
 
 /// The `createRecord` action: `POST /sobjects/{recordType}`.
-#[derive(Debug, Clone, Copy)]
-pub struct CreateRecord;
+#[derive(Clone)]
+pub struct CreateRecord {
+    pub(crate) auth: Arc<AuthClient>,
+}
 
 #[async_trait::async_trait]
 impl Action for CreateRecord {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let client = SfClient::from_inputs(&inputs)?;
+        let client = SfClient::from_inputs(&self.auth, &inputs)?;
         let record_type = segment(&inputs, "recordType")?;
         let body = field_values(&inputs)?;
         let path = client.data_path(&format!("sobjects/{record_type}"));
@@ -55,13 +60,15 @@ impl Action for CreateRecord {
 }
 
 /// The `updateRecord` action: `PATCH /sobjects/{recordType}/{recordId}`.
-#[derive(Debug, Clone, Copy)]
-pub struct UpdateRecord;
+#[derive(Clone)]
+pub struct UpdateRecord {
+    pub(crate) auth: Arc<AuthClient>,
+}
 
 #[async_trait::async_trait]
 impl Action for UpdateRecord {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let client = SfClient::from_inputs(&inputs)?;
+        let client = SfClient::from_inputs(&self.auth, &inputs)?;
         let record_type = segment(&inputs, "recordType")?;
         let id = segment(&inputs, "recordId")?;
         let body = field_values(&inputs)?;
@@ -72,13 +79,15 @@ impl Action for UpdateRecord {
 }
 
 /// The `upsertRecord` action: `PATCH /sobjects/{recordType}/{externalIdField}/{externalId}`.
-#[derive(Debug, Clone, Copy)]
-pub struct UpsertRecord;
+#[derive(Clone)]
+pub struct UpsertRecord {
+    pub(crate) auth: Arc<AuthClient>,
+}
 
 #[async_trait::async_trait]
 impl Action for UpsertRecord {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let client = SfClient::from_inputs(&inputs)?;
+        let client = SfClient::from_inputs(&self.auth, &inputs)?;
         let record_type = segment(&inputs, "recordType")?;
         let field = segment(&inputs, "externalIdField")?;
         let external_id = segment(&inputs, "externalId")?;
@@ -94,13 +103,15 @@ impl Action for UpsertRecord {
 }
 
 /// The `getRecord` action: `GET /sobjects/{recordType}/{recordId}[?fields=...]`.
-#[derive(Debug, Clone, Copy)]
-pub struct GetRecord;
+#[derive(Clone)]
+pub struct GetRecord {
+    pub(crate) auth: Arc<AuthClient>,
+}
 
 #[async_trait::async_trait]
 impl Action for GetRecord {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let client = SfClient::from_inputs(&inputs)?;
+        let client = SfClient::from_inputs(&self.auth, &inputs)?;
         let record_type = segment(&inputs, "recordType")?;
         let id = segment(&inputs, "recordId")?;
         let mut path = client.data_path(&format!("sobjects/{record_type}/{id}"));

@@ -27,7 +27,6 @@ fn authorized(stand: &Stand, headers: &HeaderMap) -> bool {
     let n = stand.issued.load(Ordering::SeqCst);
     let expected = format!("Bearer token-{n}");
     headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(expected.as_str())
-        || headers.get("authorization").and_then(|v| v.to_str().ok()) == Some("Bearer static-token")
 }
 
 fn invalid_session() -> Response {
@@ -469,7 +468,7 @@ async fn composite_succeeds_or_fails_with_subrequest_errors() {
 }
 
 #[tokio::test]
-async fn expired_token_is_fetched_again_and_static_tokens_work() {
+async fn expired_token_is_fetched_again_once() {
     let (base, stand) = stand_in().await;
     let conn = client_credentials("sf-6");
     call(
@@ -490,23 +489,6 @@ async fn expired_token_is_fetched_again_and_static_tokens_work() {
     )
     .await
     .expect("after refresh");
-    let static_conn = Connection {
-        id: "sf-static".into(),
-        component: "salesforce".into(),
-        key: "oauth2".into(),
-        fields: BTreeMap::from([
-            ("instanceUrl".to_string(), "http://127.0.0.1:9".to_string()),
-            ("accessToken".to_string(), "static-token".to_string()),
-        ]),
-    };
-    call(
-        &base,
-        static_conn,
-        "getRecord",
-        vec![("recordType", json!("Account")), ("recordId", json!("1"))],
-    )
-    .await
-    .expect("static");
     let err = call(
         &base,
         client_credentials("sf-7"),

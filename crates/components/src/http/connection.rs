@@ -42,6 +42,17 @@ pub(crate) async fn authorize_raw(
     connection: &Connection,
     builder: RequestBuilder,
 ) -> Result<RequestBuilder, ActionError> {
+    // These place their credential elsewhere than a bearer header (a dynamic API key, a
+    // request signature): only `plumb-auth`'s own send can apply them.
+    if matches!(connection.key.as_str(), "apiKeyDynamic" | "awsSigV4") {
+        return Err(ActionError::input(
+            INPUT,
+            format!(
+                "binary responses through a {} connection are not supported yet",
+                connection.key
+            ),
+        ));
+    }
     if let Some(token) = connected.token().await.map_err(|e| auth_error(INPUT, e))? {
         return Ok(builder.bearer_auth(token.access_token.expose()));
     }

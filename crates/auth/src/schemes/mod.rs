@@ -15,6 +15,7 @@
 //! | any | `mutualTls` | [`mutual_tls`] (transport only) |
 //! | `salesforce` | `clientCredentials` | [`salesforce`] |
 //! | `salesforce` | `jwtBearer` | [`salesforce_jwt`] |
+//! | `salesforce` | `basic` (SOAP `login()`) | [`salesforce_basic`] |
 //! | any | `none` | no auth |
 
 pub(crate) mod api_key;
@@ -29,6 +30,7 @@ pub(crate) mod oauth2_common;
 pub(crate) mod oauth2_password;
 pub(crate) mod openid_connect;
 pub(crate) mod salesforce;
+pub(crate) mod salesforce_basic;
 pub(crate) mod salesforce_jwt;
 
 use std::sync::Arc;
@@ -73,6 +75,9 @@ impl Scheme {
             )),
             ("salesforce", "jwtBearer") => token(Box::new(
                 salesforce_jwt::SalesforceJwt::from_connection(conn)?,
+            )),
+            ("salesforce", "basic") => token(Box::new(
+                salesforce_basic::SalesforceBasic::from_connection(conn)?,
             )),
             ("salesforce", "oauth2") => token(Box::new(
                 oauth2_authorization_code::AuthorizationCode::from_connection(conn)?,

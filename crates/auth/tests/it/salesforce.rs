@@ -173,3 +173,105 @@ async fn jwt_bearer_signs_an_rs256_assertion() {
         .unwrap_err();
     assert!(e.to_string().contains("RSA"), "{e}");
 }
+
+#[tokio::test]
+async fn basic_soap_login_gives_session_and_instance() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use axum::extract::State;
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::routing::{get, post};
+
+    #[derive(Default)]
+    struct Sf {
+        logins: AtomicUsize,
+        valid: Mutex<Option<String>>,
+        addr: Mutex<String>,
+    }
+    let sf = Arc::new(Sf::default());
+    let router = axum::Router::new()
+        .route(
+            "/services/Soap/u/59.0",
+            post(|State(s): State<Arc<Sf>>, body: String| async move {
+                let n = s.logins.fetch_add(1, Ordering::SeqCst) + 1;
+                if body.contains("<n1:username>user@example.com</n1:username>")
+                    && body.contains("<n1:password>pw&amp;TOKEN</n1:password>")
+                {
+                    let session = format!("00D!SESSION{n}");
+                    *s.valid.lock().unwrap() = Some(session.clone());
+                    let addr = s.addr.lock().unwrap().clone();
+                    (StatusCode::OK, format!(
+                        "<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"x\"><soapenv:Body><loginResponse><result>\
+<serverUrl>http://{addr}/services/Soap/u/59.0/00D</serverUrl><sessionId>{session}</sessionId>\
+</result></loginResponse></soapenv:Body></soapenv:Envelope>"))
+                } else {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "<soapenv:Envelope><soapenv:Body><soapenv:Fault>\
+<faultcode>sf:INVALID_LOGIN</faultcode><faultstring>INVALID_LOGIN: Invalid username, password, security token; or user locked out.</faultstring>\
+</soapenv:Fault></soapenv:Body></soapenv:Envelope>".to_string())
+                }
+            }),
+        )
+        .route(
+            "/services/data/v60.0/limits",
+            get(|State(s): State<Arc<Sf>>, h: HeaderMap| async move {
+                let got = h.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string);
+                let want = s.valid.lock().unwrap().clone().map(|t| format!("Bearer {t}"));
+                if got.is_some() && got == want {
+                    (StatusCode::OK, axum::Json(json!({"DailyApiRequests": {}})))
+                } else {
+                    (StatusCode::UNAUTHORIZED, axum::Json(json!([{"errorCode": "INVALID_SESSION_ID"}])))
+                }
+            }),
+        )
+        .with_state(sf.clone());
+    let addr = crate::support::serve(router).await;
+    *sf.addr.lock().unwrap() = addr.to_string();
+    let auth = AuthClient::in_memory();
+    let login_url = format!("http://{addr}");
+    let c = conn(
+        "salesforce",
+        "basic",
+        &[
+            ("loginUrl", &login_url),
+            ("username", "user@example.com"),
+            ("password", "pw&TOKEN"),
+        ],
+    );
+    let env = auth
+        .send(&c, &RequestParts::get("/services/data/v60.0/limits"))
+        .await
+        .unwrap();
+    assert!(env.ok, "{env:?}");
+    assert_eq!(env.url, format!("http://{addr}/services/data/v60.0/limits"));
+    // The session ends: one new login, one retry.
+    *sf.valid.lock().unwrap() = None;
+    let env = auth
+        .send(&c, &RequestParts::get("/services/data/v60.0/limits"))
+        .await
+        .unwrap();
+    assert!(env.ok);
+    assert_eq!(sf.logins.load(Ordering::SeqCst), 2);
+
+    let bad = conn(
+        "salesforce",
+        "basic",
+        &[
+            ("loginUrl", &login_url),
+            ("username", "user@example.com"),
+            ("password", "wrongpw"),
+        ],
+    );
+    let err = auth
+        .send(&bad, &RequestParts::get("/services/data/v60.0/limits"))
+        .await
+        .unwrap_err();
+    let env = err.envelope().unwrap();
+    assert_eq!(env.status, 500);
+    assert_eq!(env.body.as_ref().unwrap()["error"], "sf:INVALID_LOGIN");
+    assert!(!format!("{err} {err:?}").contains("wrongpw"));
+    let e = auth
+        .connect(&conn("salesforce", "basic", &[("username", "u")]))
+        .unwrap_err();
+    assert!(e.to_string().contains("`password`"), "{e}");
+}

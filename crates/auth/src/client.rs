@@ -190,6 +190,14 @@ impl Connected {
     /// request or a bad configuration is `Err`. For token schemes a 401 causes one token
     /// refresh (shared with concurrent callers) and one retry.
     pub async fn send(&self, req: &RequestParts) -> Result<Envelope, AuthError> {
+        let sent = self.send_raw(req).await?;
+        from_response(&sent.method, &sent.url, sent.response).await
+    }
+
+    /// Like [`Connected::send`] but returns the unread response, for binary or streamed
+    /// bodies. Build the envelope with [`crate::envelope::from_response`] or
+    /// [`Envelope::from_parts`].
+    pub async fn send_raw(&self, req: &RequestParts) -> Result<RawResponse, AuthError> {
         let mut rejected: Option<Secret> = None;
         loop {
             let token = match self.scheme.token_source() {
@@ -203,19 +211,30 @@ impl Connected {
             };
             let mut out = req.prepare(token.as_ref().and_then(|t| t.instance_url.as_deref()))?;
             self.scheme.apply(&mut out, token.as_ref())?;
-            let env = execute(&self.transport.client, out).await?;
+            let sent = execute(&self.transport.client, out).await?;
             match token {
-                Some(t) if env.status == 401 && rejected.is_none() => {
+                Some(t) if sent.response.status() == 401 && rejected.is_none() => {
                     tracing::info!(connection = %self.id, "401: refreshing the token and retrying once");
                     rejected = Some(t.access_token);
                 }
-                _ => return Ok(env),
+                _ => return Ok(sent),
             }
         }
     }
 }
 
-async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<Envelope, AuthError> {
+/// An answer whose body is not read yet.
+#[derive(Debug)]
+pub struct RawResponse {
+    /// The method of the request.
+    pub method: reqwest::Method,
+    /// The URL as the envelope shows it (without auth query parameters).
+    pub url: String,
+    /// The response.
+    pub response: reqwest::Response,
+}
+
+async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<RawResponse, AuthError> {
     let Outgoing {
         method,
         url,
@@ -223,7 +242,7 @@ async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<Envelope, Au
         headers,
         body,
     } = out;
-    let resp = client
+    let response = client
         .request(method.clone(), url)
         .headers(headers)
         .body(body)
@@ -234,5 +253,9 @@ async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<Envelope, Au
             url: redact_url(&display_url),
             reason: describe(&e),
         })?;
-    from_response(&method, &display_url, resp).await
+    Ok(RawResponse {
+        method,
+        url: display_url,
+        response,
+    })
 }

@@ -27,7 +27,7 @@ pub mod token;
 pub mod transport;
 
 pub use base_url::BaseUrl;
-pub use client::{AuthClient, Connected, DEFAULT_EXPIRY_SKEW};
+pub use client::{AuthClient, Connected, RawResponse, DEFAULT_EXPIRY_SKEW};
 pub use envelope::{from_response, Envelope};
 pub use error::AuthError;
 pub use fields::decode_pem;

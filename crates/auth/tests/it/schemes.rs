@@ -247,3 +247,20 @@ async fn secrets_never_in_debug() {
     let dbg = format!("{req:?}");
     assert!(!dbg.contains("zzz") && !dbg.contains("s3"), "{dbg}");
 }
+
+#[tokio::test]
+async fn send_raw_returns_the_unread_response() {
+    let addr = echo_server().await;
+    let auth = AuthClient::in_memory();
+    let c = conn("http", "bearer", &[("token", "raw-tok")]);
+    let raw = auth
+        .connect(&c)
+        .unwrap()
+        .send_raw(&RequestParts::get(format!("http://{addr}/echo/bin")))
+        .await
+        .unwrap();
+    assert_eq!(raw.url, format!("http://{addr}/echo/bin"));
+    let bytes = raw.response.bytes().await.unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["headers"]["authorization"], "Bearer raw-tok");
+}

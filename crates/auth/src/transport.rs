@@ -128,9 +128,10 @@ fn transport_fingerprint(conn: &Connection) -> [u8; 32] {
     h.finalize().into()
 }
 
-type Entries = HashMap<String, ([u8; 32], Arc<Transport>)>;
+type Entries = HashMap<(String, [u8; 32]), Arc<Transport>>;
 
-/// Clients cached per connection id and transport fingerprint.
+/// Clients cached per connection id and transport fingerprint (so a per-request variant, e.g.
+/// the http component's `ignoreSslErrors`, gets its own pooled client instead of thrashing).
 #[derive(Default)]
 pub struct TransportCache {
     entries: Mutex<Entries>,
@@ -145,20 +146,18 @@ impl std::fmt::Debug for TransportCache {
 impl TransportCache {
     /// The cached transport of `conn`, built on first use or when its transport inputs changed.
     pub fn get(&self, conn: &Connection) -> Result<Arc<Transport>, AuthError> {
-        let fp = transport_fingerprint(conn);
-        if let Some((cached_fp, t)) = self.lock().get(&conn.id) {
-            if *cached_fp == fp {
-                return Ok(t.clone());
-            }
+        let key = (conn.id.clone(), transport_fingerprint(conn));
+        if let Some(t) = self.lock().get(&key) {
+            return Ok(t.clone());
         }
         let built = Arc::new(build_transport(conn)?);
-        self.lock().insert(conn.id.clone(), (fp, built.clone()));
+        self.lock().insert(key, built.clone());
         Ok(built)
     }
 
     /// Forgets the client of a connection (e.g. after it was deleted).
     pub fn evict(&self, connection_id: &str) {
-        self.lock().remove(connection_id);
+        self.lock().retain(|(id, _), _| id != connection_id);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
@@ -193,6 +192,11 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &b), "non-transport inputs do not rebuild");
         let c = cache.get(&conn("bearer", &[("timeout", "2000")])).unwrap();
         assert!(!Arc::ptr_eq(&a, &c));
+        let a2 = cache.get(&conn("bearer", &[("timeout", "1000")])).unwrap();
+        assert!(Arc::ptr_eq(&a, &a2), "both variants stay pooled");
+        cache.evict("c1");
+        let a3 = cache.get(&conn("bearer", &[("timeout", "1000")])).unwrap();
+        assert!(!Arc::ptr_eq(&a, &a3));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 mod encoding;
 mod pool;
 mod sandbox;
+mod timers;
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -15,6 +15,8 @@
   }
   logger.log = logger.info;
   globalThis.console = logger;
+  globalThis.setTimeout = (fn, ms, ...args) => h.setTimer(() => fn(...args), ms);
+  globalThis.clearTimeout = (id) => h.clearTimer(id);
 
   class Buffer extends Uint8Array {
     static from(value, encoding) {

@@ -11,6 +11,7 @@ use rquickjs::{Context, Ctx, Function, Object, Runtime, Value};
 
 use super::encoding;
 use super::pool::Limits;
+use super::timers::{self, Shared};
 
 /// The prelude evaluated in every context (console, logger, Buffer, state proxies).
 const PRELUDE: &str = include_str!("prelude.js");
@@ -116,11 +117,27 @@ fn run_in<'js>(ctx: &Ctx<'js>, job: Job, limits: Limits) -> Result<JobOutput, Co
         step_results,
         logger,
         state,
-        deadline: _,
-        limit_ms: _,
+        deadline,
+        limit_ms,
     } = job;
     let host = host_object(ctx, &context, &step_results, logger, state)
         .map_err(|e| caught(ctx, e, limits))?;
+    let timers = timers::install(ctx, &host).map_err(|e| caught(ctx, e, limits))?;
+    let result = evaluate(ctx, host, &code, &timers, deadline, limit_ms, limits);
+    timers::clear(&timers);
+    result
+}
+
+/// Runs the prelude and the user's code, settles the promise and reads the result.
+fn evaluate<'js>(
+    ctx: &Ctx<'js>,
+    host: Object<'js>,
+    code: &str,
+    timers: &Shared<'js>,
+    deadline: Instant,
+    limit_ms: u64,
+    limits: Limits,
+) -> Result<JobOutput, CodeError> {
     ctx.globals()
         .set("__plumb", host)
         .map_err(|e| caught(ctx, e, limits))?;
@@ -143,7 +160,7 @@ fn run_in<'js>(ctx: &Ctx<'js>, job: Job, limits: Limits) -> Result<JobOutput, Co
         .get("__plumbStart")
         .map_err(|e| caught(ctx, e, limits))?;
     let returned: Value = start.call((main,)).map_err(|e| caught(ctx, e, limits))?;
-    let value = settle(ctx, returned, limits)?;
+    let value = settle(ctx, returned, timers, deadline, limit_ms, limits)?;
     let data = returned_data(ctx, value).map_err(|e| caught(ctx, e, limits))?;
     Ok(JobOutput { data })
 }
@@ -173,8 +190,15 @@ fn line_of(stack: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-/// Drives the promise (if any) to completion with the job queue.
-fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, limits: Limits) -> Result<Value<'js>, CodeError> {
+/// Drives the promise (if any) to completion: the job queue first, then due timers.
+fn settle<'js>(
+    ctx: &Ctx<'js>,
+    value: Value<'js>,
+    timers: &Shared<'js>,
+    deadline: Instant,
+    limit_ms: u64,
+    limits: Limits,
+) -> Result<Value<'js>, CodeError> {
     let Some(promise) = value.as_promise().cloned() else {
         return Ok(value);
     };
@@ -182,12 +206,21 @@ fn settle<'js>(ctx: &Ctx<'js>, value: Value<'js>, limits: Limits) -> Result<Valu
         if let Some(result) = promise.result::<Value>() {
             return result.map_err(|e| caught(ctx, e, limits));
         }
-        if !ctx.execute_pending_job() {
-            return Err(CodeError::Invalid(
-                "the code's promise never settled (timers and network access are not available)"
-                    .into(),
-            ));
+        if ctx.execute_pending_job() {
+            continue;
         }
+        let Some((due, callback)) = timers::take_next(timers) else {
+            return Err(CodeError::Invalid(
+                "the code's promise never settled (network access is not available)".into(),
+            ));
+        };
+        if due >= deadline {
+            return Err(CodeError::Timeout(limit_ms));
+        }
+        std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        callback
+            .call::<_, ()>(())
+            .map_err(|e| caught(ctx, e, limits))?;
     }
 }
 

@@ -282,3 +282,41 @@ async fn missing_export_is_an_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn timers_fire_in_order_and_clear() {
+    let out = run("module.exports = async () => {
+  const seen = [];
+  const t = setTimeout(() => seen.push('cleared'), 5);
+  clearTimeout(t);
+  setTimeout(() => seen.push('b'), 20);
+  await new Promise((resolve) => setTimeout(() => { seen.push('a'); resolve(); }, 10));
+  await new Promise((resolve) => setTimeout(resolve, 15));
+  return { data: seen };
+}")
+    .await
+    .expect("runs");
+    assert_eq!(out, Data::Json(json!(["a", "b"])));
+}
+
+#[tokio::test]
+async fn a_timer_past_the_time_limit_is_a_timeout() {
+    let started = std::time::Instant::now();
+    let err = run("module.exports = () => new Promise((r) => setTimeout(r, 60000))")
+        .await
+        .expect_err("timeout");
+    assert_eq!(err, ActionError::Timeout(300));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn runaway_recursion_is_an_error_not_a_crash() {
+    let err = run("function f(n) { return f(n + 1) + 1; } module.exports = () => ({ data: f(0) })")
+        .await
+        .expect_err("overflow");
+    assert!(err.to_string().contains("Maximum call stack size exceeded"), "{err}");
+    assert_eq!(
+        run("module.exports = () => ({ data: 3 })").await,
+        Ok(Data::Json(json!(3)))
+    );
+}

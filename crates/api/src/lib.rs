@@ -1,1 +1,63 @@
-//! plumb-api (work in progress).
+//! plumb's HTTP surface: [`app`] builds the axum [`Router`] (GraphQL at `/api`, health, readiness
+//! and metrics), so tests drive it in-process and the binary serves it.
+//!
+//! Invariant: handlers never echo database text; a store failure is logged and answered as a
+//! generic internal error.
+
+pub mod graphql;
+pub mod http;
+
+use std::sync::Arc;
+
+use axum::Router;
+use plumb_store::Store;
+
+pub use http::metrics::Metrics;
+
+/// Settings of the API layer.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Largest accepted request body, in bytes (413 beyond).
+    pub body_limit: usize,
+    /// Base URL clients reach this server at (webhook and callback URLs).
+    pub public_url: String,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            body_limit: 2 * 1024 * 1024,
+            public_url: "http://127.0.0.1:8080".to_string(),
+        }
+    }
+}
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The GraphQL schema.
+    pub schema: graphql::PlumbSchema,
+    /// API settings.
+    pub config: Arc<ApiConfig>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// Builds the state for a store.
+    pub fn new(store: Store, config: ApiConfig) -> AppState {
+        AppState {
+            schema: graphql::build_schema(store.clone()),
+            store,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    http::router(state)
+}

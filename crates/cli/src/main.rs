@@ -1,1 +1,88 @@
-fn main() {}
+//! `plumb`: one binary for the server (`serve`), operator commands that work on the database
+//! directly (`migrate`, `org create`), and clients of a running server (`customers`,
+//! `config-vars`, `tokens`) configured by `PLUMB_URL` and `PLUMB_TOKEN`.
+//!
+//! Exit codes (see [`exit`]): 0 success, 1 failure, 2 usage, 3 invalid input, 4 not found,
+//! 5 unauthorized or forbidden, 6 server unreachable.
+
+mod client;
+mod commands;
+mod exit;
+mod logging;
+mod output;
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands::{config_vars, customers, org, tokens};
+
+/// plumb: a self-hosted, embeddable integration platform.
+#[derive(Parser, Debug)]
+#[command(name = "plumb", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options of commands that work on the database directly.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Database URL: `sqlite://PATH` (created when missing) or `postgres://...`.
+    #[arg(
+        long,
+        env = "PLUMB_DATABASE_URL",
+        default_value = "sqlite://plumb-data/plumb.db"
+    )]
+    pub database_url: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the server: GraphQL API, web console, scheduler and workers in one process.
+    Serve(serve::ServeArgs),
+    /// Apply pending database schema migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Organizations (works directly on the database).
+    #[command(subcommand)]
+    Org(org::OrgCommand),
+    /// API tokens of your organization (client of a running server; admin role).
+    #[command(subcommand)]
+    Tokens(tokens::TokensCommand),
+    /// Customers (client of a running server).
+    #[command(subcommand)]
+    Customers(customers::CustomersCommand),
+    /// Organization and customer config variables (client of a running server).
+    #[command(subcommand, name = "config-vars")]
+    ConfigVars(config_vars::ConfigVarsCommand),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::FAILURE.into();
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Migrate { db } => serve::migrate(db).await,
+            Command::Org(cmd) => org::run(cmd).await,
+            Command::Tokens(cmd) => tokens::run(cmd).await,
+            Command::Customers(cmd) => customers::run(cmd).await,
+            Command::ConfigVars(cmd) => config_vars::run(cmd).await,
+        }
+    });
+    match result {
+        Ok(()) => exit::SUCCESS.into(),
+        Err(e) => exit::report(e).into(),
+    }
+}

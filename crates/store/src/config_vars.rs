@@ -2,8 +2,8 @@
 //! (Values are validated against their type by the caller, before they get here.)
 
 use sqlx::any::AnyRow;
-use sqlx::Row;
 use sqlx::AssertSqlSafe;
+use sqlx::Row;
 use uuid::Uuid;
 
 use crate::orgs::parse_uuid;
@@ -89,7 +89,11 @@ impl Store {
     }
 
     /// Reads an organization config var by ID.
-    pub async fn get_org_config_var(&self, org_id: Uuid, id: Uuid) -> Result<ConfigVar, StoreError> {
+    pub async fn get_org_config_var(
+        &self,
+        org_id: Uuid,
+        id: Uuid,
+    ) -> Result<ConfigVar, StoreError> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {ORG_COLUMNS} FROM org_config_vars WHERE id = $1 AND org_id = $2"
         )))
@@ -239,8 +243,15 @@ impl Store {
         if let Some(c) = customer_id {
             w = w.and("customer_id = ?", [Arg::Text(c.to_string())]);
         }
-        self.paginate(CUSTOMER_COLUMNS, "customer_config_vars", "id", w, page, customer_row)
-            .await
+        self.paginate(
+            CUSTOMER_COLUMNS,
+            "customer_config_vars",
+            "id",
+            w,
+            page,
+            customer_row,
+        )
+        .await
     }
 
     /// Deletes a customer config var.

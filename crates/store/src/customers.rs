@@ -1,8 +1,8 @@
 //! Customers of an organization: name, unique external ID, description, labels.
 
 use sqlx::any::AnyRow;
-use sqlx::{Acquire, Row};
 use sqlx::AssertSqlSafe;
+use sqlx::{Acquire, Row};
 use uuid::Uuid;
 
 use crate::orgs::parse_uuid;
@@ -132,8 +132,8 @@ impl Store {
     }
 
     async fn write_customer(&self, c: &Customer, insert: bool) -> Result<(), StoreError> {
-        let labels = serde_json::to_string(&c.labels)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let labels =
+            serde_json::to_string(&c.labels).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut conn = self.write.acquire().await?;
         let mut tx = conn.begin().await?;
         let q = if insert {
@@ -246,4 +246,3 @@ impl Store {
         Ok(row.is_some())
     }
 }
-

@@ -17,6 +17,7 @@ mod page;
 
 pub mod config_vars;
 pub mod customers;
+pub mod meta;
 pub mod orgs;
 pub mod testing;
 pub mod tokens;

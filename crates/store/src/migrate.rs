@@ -27,7 +27,7 @@ const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation");
 const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation");
 
 /// Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
-const PG_LOCK_KEY: i64 = 0x706c_756d_62; // "plumb"
+const PG_LOCK_KEY: i64 = 0x0070_6c75_6d62; // "plumb"
 
 impl Store {
     /// Applies pending migrations; returns how many were applied.

@@ -71,11 +71,10 @@ impl Store {
 
     /// Lists every organization (for operators' commands).
     pub async fn list_orgs(&self) -> Result<Vec<Organization>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, name, wrapped_key, created_at FROM organizations ORDER BY id",
-        )
-        .fetch_all(&self.read)
-        .await?;
+        let rows =
+            sqlx::query("SELECT id, name, wrapped_key, created_at FROM organizations ORDER BY id")
+                .fetch_all(&self.read)
+                .await?;
         rows.iter().map(from_row).collect()
     }
 

@@ -142,7 +142,10 @@ impl Store {
             filter.sql(),
             size as i64 + 1
         );
-        let rows = filter.bind(sqlx::query(AssertSqlSafe(sql))).fetch_all(&self.read).await?;
+        let rows = filter
+            .bind(sqlx::query(AssertSqlSafe(sql)))
+            .fetch_all(&self.read)
+            .await?;
         let more = rows.len() > size as usize;
         let mut items = rows
             .iter()

@@ -9,8 +9,8 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use sqlx::Row;
 use sqlx::AssertSqlSafe;
+use sqlx::Row;
 use uuid::Uuid;
 
 use crate::orgs::{parse_opt_uuid, parse_uuid};
@@ -205,10 +205,12 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} FROM api_tokens WHERE id = $1")))
-            .bind(id.to_string())
-            .fetch_one(&self.write)
-            .await?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE id = $1"
+        )))
+        .bind(id.to_string())
+        .fetch_one(&self.write)
+        .await?;
         from_row(&row)
     }
 }

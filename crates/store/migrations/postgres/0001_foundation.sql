@@ -63,3 +63,9 @@ CREATE TABLE customer_config_vars (
     UNIQUE (customer_id, key)
 );
 CREATE INDEX customer_config_vars_org ON customer_config_vars(org_id, customer_id, id);
+
+-- Facts about the installation (e.g. the fingerprint of the master key in use).
+CREATE TABLE plumb_meta (
+    key          TEXT PRIMARY KEY,
+    value        TEXT NOT NULL
+);

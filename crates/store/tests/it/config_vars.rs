@@ -39,7 +39,13 @@ async fn org_and_customer_config_vars() {
             .await
             .unwrap();
         let cv = s
-            .create_customer_config_var(org.id, c.id, "customerName", "Smith Rocket Company", "string")
+            .create_customer_config_var(
+                org.id,
+                c.id,
+                "customerName",
+                "Smith Rocket Company",
+                "string",
+            )
             .await
             .unwrap();
         let dup = s
@@ -48,7 +54,8 @@ async fn org_and_customer_config_vars() {
         assert!(matches!(dup, Err(StoreError::Conflict(ref k)) if k == "key"));
         // Another organization's customer is not found.
         assert!(matches!(
-            s.create_customer_config_var(other.id, c.id, "k", "v", "string").await,
+            s.create_customer_config_var(other.id, c.id, "k", "v", "string")
+                .await,
             Err(StoreError::NotFound)
         ));
         let up = s
@@ -57,7 +64,8 @@ async fn org_and_customer_config_vars() {
             .unwrap();
         assert_eq!(up.value, "Smith Co");
         assert!(matches!(
-            s.update_customer_config_var(other.id, cv.id, "x", "string").await,
+            s.update_customer_config_var(other.id, cv.id, "x", "string")
+                .await,
             Err(StoreError::NotFound)
         ));
         let list = s

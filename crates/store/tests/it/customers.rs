@@ -19,7 +19,11 @@ async fn crud_filters_and_isolation() {
         let org = s.create_org("Acme").await.unwrap();
         let other = s.create_org("Other").await.unwrap();
         let smith = s
-            .create_customer(org.id, "Smith Rocket Company", fields("smith", &["gold", "us"]))
+            .create_customer(
+                org.id,
+                "Smith Rocket Company",
+                fields("smith", &["gold", "us"]),
+            )
             .await
             .unwrap();
         let ftl = s
@@ -32,7 +36,11 @@ async fn crud_filters_and_isolation() {
             .await
             .unwrap();
         let dup = s.create_customer(org.id, "Dup", fields("smith", &[])).await;
-        assert!(matches!(dup, Err(StoreError::Conflict(ref f)) if f == "externalId"), "{}", db.label);
+        assert!(
+            matches!(dup, Err(StoreError::Conflict(ref f)) if f == "externalId"),
+            "{}",
+            db.label
+        );
 
         let all = PageRequest::default();
         let by_ext = CustomerFilter {
@@ -47,17 +55,32 @@ async fn crud_filters_and_isolation() {
             labels: vec!["us".into()],
             ..Default::default()
         };
-        assert_eq!(s.list_customers(org.id, &by_label, &all).await.unwrap().total, 2);
+        assert_eq!(
+            s.list_customers(org.id, &by_label, &all)
+                .await
+                .unwrap()
+                .total,
+            2
+        );
         let both = CustomerFilter {
             labels: vec!["us".into(), "gold".into()],
             ..Default::default()
         };
-        assert_eq!(s.list_customers(org.id, &both, &all).await.unwrap().total, 1);
+        assert_eq!(
+            s.list_customers(org.id, &both, &all).await.unwrap().total,
+            1
+        );
         let contains = CustomerFilter {
             name_contains: Some("rocket".into()),
             ..Default::default()
         };
-        assert_eq!(s.list_customers(org.id, &contains, &all).await.unwrap().total, 2);
+        assert_eq!(
+            s.list_customers(org.id, &contains, &all)
+                .await
+                .unwrap()
+                .total,
+            2
+        );
         let pct = CustomerFilter {
             name_contains: Some("%".into()),
             ..Default::default()
@@ -67,17 +90,34 @@ async fn crud_filters_and_isolation() {
             name: Some("FTL Rockets".into()),
             ..Default::default()
         };
-        assert_eq!(s.list_customers(org.id, &by_name, &all).await.unwrap().items[0].id, ftl.id);
+        assert_eq!(
+            s.list_customers(org.id, &by_name, &all)
+                .await
+                .unwrap()
+                .items[0]
+                .id,
+            ftl.id
+        );
 
         // Isolation: the other organization sees none of these.
-        assert!(matches!(s.get_customer(other.id, smith.id).await, Err(StoreError::NotFound)));
         assert!(matches!(
-            s.update_customer(other.id, smith.id, CustomerFields::default()).await,
+            s.get_customer(other.id, smith.id).await,
             Err(StoreError::NotFound)
         ));
-        assert!(matches!(s.delete_customer(other.id, smith.id).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            s.update_customer(other.id, smith.id, CustomerFields::default())
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.delete_customer(other.id, smith.id).await,
+            Err(StoreError::NotFound)
+        ));
         assert_eq!(
-            s.list_customers(other.id, &CustomerFilter::default(), &all).await.unwrap().total,
+            s.list_customers(other.id, &CustomerFilter::default(), &all)
+                .await
+                .unwrap()
+                .total,
             1
         );
 
@@ -108,10 +148,16 @@ async fn crud_filters_and_isolation() {
             )
             .await;
         assert!(matches!(clash, Err(StoreError::Conflict(_))));
-        assert_eq!(s.get_customer(org.id, ftl.id).await.unwrap().name, "FTL Rockets");
+        assert_eq!(
+            s.get_customer(org.id, ftl.id).await.unwrap().name,
+            "FTL Rockets"
+        );
 
         s.delete_customer(org.id, smith.id).await.unwrap();
-        assert!(matches!(s.get_customer(org.id, smith.id).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            s.get_customer(org.id, smith.id).await,
+            Err(StoreError::NotFound)
+        ));
     }
 }
 
@@ -131,7 +177,14 @@ async fn relay_pagination() {
         }
         let f = CustomerFilter::default();
         let p1 = s
-            .list_customers(org.id, &f, &PageRequest { first: Some(3), ..Default::default() })
+            .list_customers(
+                org.id,
+                &f,
+                &PageRequest {
+                    first: Some(3),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(p1.total, 7);
@@ -177,7 +230,10 @@ async fn relay_pagination() {
             )
             .await
             .unwrap();
-        assert_eq!(last.items.iter().map(|c| c.id).collect::<Vec<_>>(), ids[4..6]);
+        assert_eq!(
+            last.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+            ids[4..6]
+        );
         assert!(last.has_previous && last.has_next);
     }
 }

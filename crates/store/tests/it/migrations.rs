@@ -18,5 +18,9 @@ async fn sqlite_runs_in_wal_mode() {
     db.store.create_org("x").await.unwrap();
     let path = db.sqlite_path().unwrap();
     let wal = path.with_extension("db-wal");
-    assert!(wal.exists(), "expected a WAL file next to {}", path.display());
+    assert!(
+        wal.exists(),
+        "expected a WAL file next to {}",
+        path.display()
+    );
 }

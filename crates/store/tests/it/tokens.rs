@@ -9,7 +9,12 @@ async fn token_lifecycle() {
         let s = &db.store;
         let org = s.create_org("Acme").await.unwrap();
         let (tok, secret) = s
-            .create_token(org.id, "ci", &[Role::Designer, Role::Viewer, Role::Viewer], None)
+            .create_token(
+                org.id,
+                "ci",
+                &[Role::Designer, Role::Viewer, Role::Viewer],
+                None,
+            )
             .await
             .unwrap();
         assert!(secret.starts_with(TOKEN_PREFIX));
@@ -52,7 +57,11 @@ async fn secret_is_never_stored() {
     for file in [path.clone(), path.with_extension("db-wal")] {
         if let Ok(bytes) = std::fs::read(&file) {
             let text = String::from_utf8_lossy(&bytes);
-            assert!(!text.contains(&secret), "token secret found in {}", file.display());
+            assert!(
+                !text.contains(&secret),
+                "token secret found in {}",
+                file.display()
+            );
         }
     }
 }
@@ -68,7 +77,8 @@ async fn customer_bound_token_needs_own_customer() {
             .await
             .unwrap();
         assert!(matches!(
-            s.create_token(a.id, "t", &[Role::Viewer], Some(cb.id)).await,
+            s.create_token(a.id, "t", &[Role::Viewer], Some(cb.id))
+                .await,
             Err(StoreError::NotFound)
         ));
         let (tok, _) = s

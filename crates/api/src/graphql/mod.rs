@@ -1,0 +1,64 @@
+//! The GraphQL API (compatible with Prismatic's public API conventions): global IDs, Relay
+//! connections, `input:` mutations answering `{<object>, errors {field messages}}`.
+//!
+//! One module per resource; each contributes a query and a mutation object merged here.
+
+mod config_vars;
+mod customers;
+mod errors;
+mod org;
+mod relay;
+mod tokens;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+use plumb_store::Store;
+
+pub use errors::{FieldError, PayloadErrors};
+
+/// The query root.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    org::OrgQuery,
+    customers::CustomerQuery,
+    config_vars::ConfigVarQuery,
+    tokens::TokenQuery,
+);
+
+/// The mutation root.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    customers::CustomerMutation,
+    config_vars::ConfigVarMutation,
+    tokens::TokenMutation,
+);
+
+/// plumb's GraphQL schema.
+pub type PlumbSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Builds the schema over a store. Requests must carry a [`crate::http::auth::Caller`].
+pub fn build_schema(store: Store) -> PlumbSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(store)
+        .limit_depth(16)
+        .limit_complexity(5000)
+        .finish()
+}
+
+/// The schema in SDL, as committed to `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// The authenticated caller of the request.
+pub(crate) fn caller<'a>(
+    ctx: &async_graphql::Context<'a>,
+) -> async_graphql::Result<&'a crate::http::auth::Caller> {
+    ctx.data::<crate::http::auth::Caller>()
+}
+
+/// Decodes a global ID of `type_name`; `None` for a malformed ID or another type.
+pub(crate) fn decode_id(type_name: &'static str, id: &async_graphql::ID) -> Option<uuid::Uuid> {
+    plumb_core::id::decode(type_name, id.as_str()).ok()
+}

@@ -1,0 +1,49 @@
+//! `organization`: the caller's organization, and who the caller is.
+
+use async_graphql::{Context, Object, SimpleObject, ID};
+use plumb_store::Store;
+
+use super::caller;
+use super::errors::{internal, Result};
+
+/// The caller's organization.
+#[derive(SimpleObject)]
+pub struct Organization {
+    /// Global ID.
+    pub id: ID,
+    /// Name.
+    pub name: String,
+    /// The calling token's roles.
+    pub roles: Vec<String>,
+    /// The customer the calling token is bound to, if any.
+    pub customer: Option<ID>,
+}
+
+/// Organization queries.
+#[derive(Default)]
+pub struct OrgQuery;
+
+#[Object]
+impl OrgQuery {
+    /// The organization the calling token belongs to.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        let caller = caller(ctx)?;
+        let org = ctx
+            .data::<Store>()?
+            .get_org(caller.org_id)
+            .await
+            .map_err(internal)?;
+        Ok(Organization {
+            id: ID(plumb_core::id::encode("Organization", org.id)),
+            name: org.name,
+            roles: caller
+                .roles
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect(),
+            customer: caller
+                .customer_id
+                .map(|c| ID(plumb_core::id::encode(super::customers::TYPE, c))),
+        })
+    }
+}

@@ -1,0 +1,142 @@
+//! Relay connections: `nodes`, `edges {node cursor}`, `pageInfo`, `totalCount`, and the
+//! `first/after/last/before` arguments. Cursors are opaque (base64 of `cursor:<uuid>`).
+
+use async_graphql::SimpleObject;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use plumb_store::{Page, PageRequest};
+
+use super::errors::gql_error;
+
+/// Relay's page info.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PageInfo {
+    /// Whether more rows follow.
+    pub has_next_page: bool,
+    /// Whether rows precede.
+    pub has_previous_page: bool,
+    /// The first row's cursor.
+    pub start_cursor: Option<String>,
+    /// The last row's cursor.
+    pub end_cursor: Option<String>,
+}
+
+/// A page of a list before it becomes a concrete GraphQL connection type.
+pub struct Connection<T> {
+    /// The rows with their cursors.
+    pub edges: Vec<(T, String)>,
+    /// Paging state.
+    pub page_info: PageInfo,
+    /// How many rows match in all.
+    pub total_count: i64,
+}
+
+/// Declares the GraphQL connection and edge types of one node type:
+/// `nodes`, `edges {node cursor}`, `pageInfo`, `totalCount`.
+macro_rules! connection_type {
+    ($node:ty, $conn:ident, $edge:ident) => {
+        #[doc = concat!("A page of ", stringify!($node), " rows.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $conn {
+            /// The rows.
+            pub nodes: Vec<$node>,
+            /// The rows with their cursors.
+            pub edges: Vec<$edge>,
+            /// Paging state.
+            pub page_info: $crate::graphql::relay::PageInfo,
+            /// How many rows match in all.
+            pub total_count: i64,
+        }
+
+        #[doc = concat!("One ", stringify!($node), " with its cursor.")]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// The row.
+            pub node: $node,
+            /// Its cursor.
+            pub cursor: String,
+        }
+
+        impl From<$crate::graphql::relay::Connection<$node>> for $conn {
+            fn from(c: $crate::graphql::relay::Connection<$node>) -> Self {
+                $conn {
+                    nodes: c.edges.iter().map(|(n, _)| n.clone()).collect(),
+                    edges: c
+                        .edges
+                        .into_iter()
+                        .map(|(node, cursor)| $edge { node, cursor })
+                        .collect(),
+                    page_info: c.page_info,
+                    total_count: c.total_count,
+                }
+            }
+        }
+    };
+}
+pub(crate) use connection_type;
+
+/// Encodes a row ID as a cursor.
+pub fn cursor(id: &uuid::Uuid) -> String {
+    STANDARD.encode(format!("cursor:{id}"))
+}
+
+fn decode_cursor(c: &str) -> async_graphql::Result<String> {
+    STANDARD
+        .decode(c)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("cursor:").map(str::to_string))
+        .filter(|s| uuid::Uuid::parse_str(s).is_ok())
+        .ok_or_else(|| gql_error("BAD_CURSOR", "malformed cursor"))
+}
+
+/// The paging arguments of a list field.
+pub fn page_request(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> async_graphql::Result<PageRequest> {
+    let count = |n: Option<i32>, name: &str| -> async_graphql::Result<Option<u32>> {
+        match n {
+            Some(n) if n < 0 => Err(gql_error(
+                "BAD_ARGUMENT",
+                &format!("{name} must not be negative"),
+            )),
+            Some(n) => Ok(Some(n as u32)),
+            None => Ok(None),
+        }
+    };
+    Ok(PageRequest {
+        first: count(first, "first")?,
+        last: count(last, "last")?,
+        after: after.as_deref().map(decode_cursor).transpose()?,
+        before: before.as_deref().map(decode_cursor).transpose()?,
+    })
+}
+
+/// Builds a connection from a store page; `id` gives each node's row ID.
+pub fn connection<T, R>(
+    page: Page<R>,
+    id: impl Fn(&R) -> uuid::Uuid,
+    node: impl Fn(R) -> T,
+) -> Connection<T> {
+    let edges: Vec<(T, String)> = page
+        .items
+        .into_iter()
+        .map(|r| {
+            let c = cursor(&id(&r));
+            (node(r), c)
+        })
+        .collect();
+    Connection {
+        page_info: PageInfo {
+            has_next_page: page.has_next,
+            has_previous_page: page.has_previous,
+            start_cursor: edges.first().map(|e| e.1.clone()),
+            end_cursor: edges.last().map(|e| e.1.clone()),
+        },
+        edges,
+        total_count: page.total,
+    }
+}

@@ -1,0 +1,126 @@
+//! A small GraphQL client for the commands that talk to a running server.
+
+use serde_json::{json, Value};
+
+/// Why a client command failed; each maps to an exit code in [`crate::exit`].
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// `PLUMB_URL` / `PLUMB_TOKEN` not set.
+    #[error("{0} is not set (export it, or pass --url/--token)")]
+    Missing(&'static str),
+    /// The server could not be reached.
+    #[error("cannot reach the plumb server: {0}")]
+    Unreachable(String),
+    /// 401: missing, bad or revoked token.
+    #[error("unauthorized: the token is missing, invalid or revoked")]
+    Unauthorized,
+    /// The token's roles do not allow the operation.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The object does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The server rejected the input.
+    #[error("invalid input:\n{0}")]
+    Invalid(String),
+    /// Anything else the server said.
+    #[error("{0}")]
+    Server(String),
+}
+
+/// Connection settings shared by every client command.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ClientArgs {
+    /// The server's base URL.
+    #[arg(long = "url", env = "PLUMB_URL", global = true, hide_env_values = true)]
+    pub url: Option<String>,
+    /// An API token.
+    #[arg(
+        long = "token",
+        env = "PLUMB_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+impl ClientArgs {
+    /// Runs a GraphQL operation and answers its `data`.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Result<Value, ClientError> {
+        let url = self
+            .url
+            .as_deref()
+            .ok_or(ClientError::Missing("PLUMB_URL"))?;
+        let token = self
+            .token
+            .as_deref()
+            .ok_or(ClientError::Missing("PLUMB_TOKEN"))?;
+        let response = reqwest::Client::new()
+            .post(format!("{}/api", url.trim_end_matches('/')))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(ClientError::Unauthorized);
+        }
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| ClientError::Server(format!("HTTP {status}: unreadable answer ({e})")))?;
+        if let Some(errors) = body.get("errors").and_then(Value::as_array) {
+            if let Some(first) = errors.first() {
+                let message = first
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("error")
+                    .to_string();
+                let code = first
+                    .pointer("/extensions/code")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                return Err(match code {
+                    "NOT_FOUND" => ClientError::NotFound(message),
+                    "FORBIDDEN" => ClientError::Forbidden(message),
+                    _ => ClientError::Server(message),
+                });
+            }
+        }
+        Ok(body.get("data").cloned().unwrap_or(Value::Null))
+    }
+
+    /// Runs a mutation and answers its payload, turning payload `errors` into
+    /// [`ClientError::Invalid`].
+    pub async fn mutate(
+        &self,
+        name: &str,
+        query: &str,
+        variables: Value,
+    ) -> Result<Value, ClientError> {
+        let data = self.graphql(query, variables).await?;
+        let payload = data.get(name).cloned().unwrap_or(Value::Null);
+        if let Some(errors) = payload.get("errors").and_then(Value::as_array) {
+            if !errors.is_empty() {
+                let lines: Vec<String> = errors
+                    .iter()
+                    .map(|e| {
+                        let field = e.get("field").and_then(Value::as_str).unwrap_or("?");
+                        let msgs: Vec<&str> = e
+                            .get("messages")
+                            .and_then(Value::as_array)
+                            .map(|m| m.iter().filter_map(Value::as_str).collect())
+                            .unwrap_or_default();
+                        format!("  {field}: {}", msgs.join("; "))
+                    })
+                    .collect();
+                return Err(ClientError::Invalid(lines.join("\n")));
+            }
+        }
+        Ok(payload)
+    }
+}

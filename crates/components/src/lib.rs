@@ -140,4 +140,81 @@ mod tests {
         }
         assert_eq!(declared, actions().len());
     }
+
+    #[test]
+    fn every_component_action_and_input_is_documented() {
+        let docs = include_str!("../../../docs/components.md");
+        for m in manifests() {
+            assert!(docs.contains(&format!("## `{}`", m.key)), "{}", m.key);
+            for a in m.actions {
+                assert!(
+                    docs.contains(&format!("`{}`", a.key)),
+                    "{}/{}",
+                    m.key,
+                    a.key
+                );
+                for i in a.inputs {
+                    assert!(
+                        docs.contains(&format!("`{}`", i.key)),
+                        "{}/{}/{}",
+                        m.key,
+                        a.key,
+                        i.key
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn contract_input_names() {
+        let keys = |component: &str, action: &str| -> Vec<&'static str> {
+            let registry = Registry::new();
+            let manifest = registry.manifest(component).expect("component");
+            manifest
+                .action(action)
+                .expect("action")
+                .inputs
+                .iter()
+                .map(|i| i.key)
+                .collect()
+        };
+        assert_eq!(
+            keys("http", "httpRequest"),
+            [
+                "url",
+                "method",
+                "data",
+                "headers",
+                "queryParams",
+                "responseType",
+                "timeout",
+                "maxRetries",
+                "retryDelayMS",
+                "retryOnAllErrors",
+                "useExponentialBackoff",
+                "includeFullResponse",
+                "ignoreSslErrors",
+                "debugRequest",
+                "connection",
+            ]
+        );
+        assert_eq!(keys("code", "runCode"), ["code"]);
+        let put = keys("aws-s3", "putObject");
+        for k in [
+            "accessKey",
+            "awsRegion",
+            "bucket",
+            "objectKey",
+            "fileContents",
+            "contentType",
+            "tagging",
+        ] {
+            assert!(put.contains(&k), "{k}");
+        }
+        let list = keys("aws-s3", "listObjects");
+        for k in ["prefix", "maxKeys", "continuationToken"] {
+            assert!(list.contains(&k), "{k}");
+        }
+    }
 }

@@ -314,7 +314,10 @@ async fn runaway_recursion_is_an_error_not_a_crash() {
     let err = run("function f(n) { return f(n + 1) + 1; } module.exports = () => ({ data: f(0) })")
         .await
         .expect_err("overflow");
-    assert!(err.to_string().contains("Maximum call stack size exceeded"), "{err}");
+    assert!(
+        err.to_string().contains("Maximum call stack size exceeded"),
+        "{err}"
+    );
     assert_eq!(
         run("module.exports = () => ({ data: 3 })").await,
         Ok(Data::Json(json!(3)))

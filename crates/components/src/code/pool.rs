@@ -37,6 +37,9 @@ impl Default for Limits {
     }
 }
 
+/// Calls between full garbage collections of a runtime.
+const GC_EVERY: u32 = 32;
+
 /// Native stack of a worker thread: comfortably above the JS stack limit.
 const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
 
@@ -115,6 +118,8 @@ impl JsPool {
 /// One runtime with the interrupt handler wired to a per-job deadline.
 struct Worker {
     runtime: Runtime,
+    /// Jobs run since the last full garbage collection.
+    since_gc: std::cell::Cell<u32>,
     deadline: Arc<Mutex<Option<Instant>>>,
     interrupted: Arc<AtomicBool>,
 }
@@ -137,6 +142,7 @@ impl Worker {
         })));
         Ok(Worker {
             runtime,
+            since_gc: std::cell::Cell::new(0),
             deadline,
             interrupted,
         })
@@ -149,6 +155,15 @@ impl Worker {
         }
         self.interrupted.store(false, Ordering::SeqCst);
         let result = sandbox::run(&self.runtime, job, limits);
+        // Dropping the context frees what reference counting can; cycles wait for a full
+        // collection, which costs more than a whole call, so it runs every few calls.
+        let n = self.since_gc.get() + 1;
+        if n >= GC_EVERY {
+            self.runtime.run_gc();
+            self.since_gc.set(0);
+        } else {
+            self.since_gc.set(n);
+        }
         if let Ok(mut d) = self.deadline.lock() {
             *d = None;
         }

@@ -98,7 +98,6 @@ pub(crate) fn run(runtime: &Runtime, job: Job, limits: Limits) -> Result<JobOutp
     let context = Context::full(runtime).map_err(|e| oom_or(e, limits))?;
     let result = context.with(|ctx| run_in(&ctx, job, limits));
     drop(context);
-    runtime.run_gc();
     result
 }
 

@@ -217,4 +217,26 @@ mod tests {
             assert!(list.contains(&k), "{k}");
         }
     }
+
+    #[test]
+    fn yaml_examples_in_the_docs_parse_and_name_real_actions() {
+        let docs = include_str!("../../../docs/components.md");
+        let registry = Registry::new();
+        let mut blocks = 0;
+        for block in docs.split("```yaml\n").skip(1) {
+            let block = block.split("```").next().unwrap_or_default();
+            let (value, _) = plumb_core::definition::yaml::parse(block)
+                .unwrap_or_else(|e| panic!("block {blocks}: {e}\n{block}"));
+            for step in value.as_array().expect("a list of steps") {
+                let action = &step["action"];
+                let (c, a) = (
+                    action["component"]["key"].as_str().expect("component"),
+                    action["key"].as_str().expect("action"),
+                );
+                assert!(registry.action(c, a).is_some(), "{c}/{a}");
+            }
+            blocks += 1;
+        }
+        assert_eq!(blocks, 4);
+    }
 }

@@ -1,6 +1,11 @@
 //! An `object_store` client for one bucket from the step's `accessKey` connection
 //! (`accessKeyId, secretAccessKey, sessionToken`, optional `endpoint`) and `awsRegion`.
 
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::{Mutex, OnceLock};
+
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
 use plumb_core::action::{ActionError, Connection, Inputs};
@@ -18,8 +23,38 @@ pub(crate) fn store(inputs: &Inputs, bucket: &str) -> Result<AmazonS3, ActionErr
     let region = inputs
         .string("awsRegion")
         .unwrap_or_else(|| "us-east-1".to_string());
-    build(conn, &region, bucket)
+    cached(conn, &region, bucket)
 }
+
+/// Clients kept at most (the cache is emptied when full).
+const CACHE_SIZE: usize = 64;
+
+/// One client per connection value, region and bucket, so steps reuse pooled connections.
+/// Keyed by a hash of every field (with the process's random SipHash keys), so a changed
+/// secret gets a new client and no secret is kept in the key.
+fn cached(conn: &Connection, region: &str, bucket: &str) -> Result<AmazonS3, ActionError> {
+    static CACHE: OnceLock<Mutex<HashMap<u64, AmazonS3>>> = OnceLock::new();
+    let key = CACHE_HASHER.get_or_init(RandomState::new).hash_one((
+        &conn.id,
+        &conn.fields,
+        region,
+        bucket,
+    ));
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(store) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(store);
+    }
+    let store = build(conn, region, bucket)?;
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= CACHE_SIZE {
+            c.clear();
+        }
+        c.insert(key, store.clone());
+    }
+    Ok(store)
+}
+
+static CACHE_HASHER: OnceLock<RandomState> = OnceLock::new();
 
 fn field<'a>(conn: &'a Connection, names: &[&str]) -> Option<&'a str> {
     names

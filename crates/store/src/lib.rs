@@ -16,9 +16,13 @@ mod migrate;
 mod page;
 
 pub mod config_vars;
+pub mod connection_values;
+pub mod connections;
 pub mod customers;
 pub mod meta;
 pub mod orgs;
+pub mod resolve;
+pub mod secrets;
 pub mod testing;
 pub mod tokens;
 

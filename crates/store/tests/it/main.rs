@@ -4,6 +4,7 @@
 mod config_vars;
 mod customers;
 mod migrations;
+mod secrets;
 mod tokens;
 
 use plumb_store::testing::TestDb;

@@ -9,6 +9,12 @@
 //!
 //! [`manifests`] lists every component this crate provides; [`actions`] gives the
 //! implementations keyed by `(component key, action key)`; [`Registry`] looks them up.
+//! [`actions_with`] / [`Registry::with_auth`] take the process's `plumb_auth::AuthClient`, through
+//! which `http` and `salesforce` authenticate (the default is an in-memory one).
+//!
+//! Invariants: components reach state only through their `ActionContext`; errors and logs never
+//! carry a secret (URLs are shown without their query string); QuickJS runtimes never leave
+//! their worker threads.
 
 use std::collections::HashMap;
 use std::sync::Arc;

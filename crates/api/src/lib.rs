@@ -43,6 +43,9 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// Seals and opens connection secrets; `None` until [`AppState::with_master_key`] (then
+    /// writing a secret connection input is an internal error).
+    pub vault: Option<plumb_store::secrets::Vault>,
 }
 
 impl AppState {
@@ -53,7 +56,17 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            vault: None,
         }
+    }
+
+    /// Gives the API the master key, so connection secrets can be sealed and opened (call it
+    /// right after [`AppState::new`]; `plumb serve` passes the key it checked at start-up).
+    pub fn with_master_key(mut self, master: plumb_vault::MasterKey) -> AppState {
+        let vault = plumb_store::secrets::Vault::new(self.store.clone(), master);
+        self.schema = graphql::build_schema_with_vault(self.store.clone(), Some(vault.clone()));
+        self.vault = Some(vault);
+        self
     }
 }
 

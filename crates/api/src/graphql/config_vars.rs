@@ -2,13 +2,22 @@
 //! `setOrganizationConfigVariable`, `deleteOrganizationConfigVariable`) and customer scope
 //! (`customerConfigVariables`, `createCustomerConfigVariable`, update, delete). Values are
 //! validated against their data type before anything is written.
+//!
+//! `createCustomerConfigVariable` has a second form, `{scopedConfigVariable, customer, isTest,
+//! inputs}`, setting one customer's (or the test) values of a scoped connection; it, and update
+//! and delete of such values, are handled by [`super::connections::values`].
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use plumb_core::config::DataType;
 use plumb_store::config_vars::ConfigVar;
+use plumb_store::connection_values::{Slot, ValueSet};
+use plumb_store::connections::ScopedVar;
 use plumb_store::tokens::Role;
 use plumb_store::{Store, StoreError};
 
+use super::connections::input::InputExpression;
+use super::connections::values::{self, ConnectionInputValue};
+use super::connections::ScopedConfigVariable;
 use super::customers::{self, Customer};
 use super::errors::{forbidden, internal, not_found, FieldError, PayloadErrors, Result};
 use super::relay::{connection, connection_type, page_request};
@@ -53,10 +62,14 @@ pub struct CustomerConfigVariable {
     pub key: String,
     /// Value, as text.
     pub value: String,
-    /// Data type.
+    /// Data type (`connection` for a scoped connection's values).
     pub data_type: String,
+    /// Whether these are the test credentials of a scoped connection.
+    pub is_test: bool,
     #[graphql(skip)]
     pub(crate) row: ConfigVar,
+    #[graphql(skip)]
+    pub(crate) set: Option<ValueSet>,
 }
 
 #[async_graphql::ComplexObject]
@@ -73,6 +86,56 @@ impl CustomerConfigVariable {
             Err(e) => Err(internal(e)),
         }
     }
+
+    /// The scoped connection these values belong to (connection values only).
+    async fn scoped_config_variable(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<ScopedConfigVariable>> {
+        match &self.set {
+            Some(set) => values::scoped_of(ctx.data::<Store>()?, set).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The connection's inputs: non-secret values, and for secrets only whether they are set
+    /// (connection values only; empty otherwise).
+    async fn inputs(&self, ctx: &Context<'_>) -> Result<Vec<ConnectionInputValue>> {
+        let Some(set) = &self.set else {
+            return Ok(vec![]);
+        };
+        let store = ctx.data::<Store>()?;
+        match store.get_scoped_var(set.org_id, set.scoped_id).await {
+            Ok(var) => values::input_values(store, &var, set).await,
+            Err(StoreError::NotFound) => Ok(vec![]),
+            Err(e) => Err(internal(e)),
+        }
+    }
+}
+
+impl CustomerConfigVariable {
+    /// The API view of a scoped connection's value set.
+    pub(crate) fn from_set(var: &ScopedVar, set: ValueSet) -> Self {
+        let row = ConfigVar {
+            id: set.id,
+            org_id: set.org_id,
+            customer_id: set.slot.customer(),
+            key: var.key.clone(),
+            value: String::new(),
+            data_type: "connection".into(),
+            created_at: set.created_at,
+            updated_at: set.updated_at,
+        };
+        CustomerConfigVariable {
+            id: ID(plumb_core::id::encode(CUSTOMER_TYPE, set.id)),
+            key: row.key.clone(),
+            value: String::new(),
+            data_type: row.data_type.clone(),
+            is_test: set.slot == Slot::Test,
+            row,
+            set: Some(set),
+        }
+    }
 }
 
 impl From<ConfigVar> for CustomerConfigVariable {
@@ -82,7 +145,9 @@ impl From<ConfigVar> for CustomerConfigVariable {
             key: v.key.clone(),
             value: v.value.clone(),
             data_type: v.data_type.clone(),
+            is_test: false,
             row: v,
+            set: None,
         }
     }
 }
@@ -252,11 +317,18 @@ pub struct OrganizationConfigVariablePayload {
     pub errors: Vec<FieldError>,
 }
 
-/// Input of `createCustomerConfigVariable` (plain form: `customer`, `key`, `value`).
+/// Input of `createCustomerConfigVariable`: the plain form (`customer`, `key`, `value`) or the
+/// connection form (`scopedConfigVariable`, `customer` or `isTest`, `inputs`).
 #[derive(InputObject)]
 pub struct CreateCustomerConfigVariableInput {
-    /// The customer's global ID.
+    /// The customer's global ID (connection form: omitted for the test credentials).
     pub customer: Option<ID>,
+    /// Connection form: the scoped config variable's global ID.
+    pub scoped_config_variable: Option<ID>,
+    /// Connection form: set the test credentials.
+    pub is_test: Option<bool>,
+    /// Connection form: the input values.
+    pub inputs: Option<Vec<InputExpression>>,
     /// The key.
     pub key: Option<String>,
     /// The value.
@@ -274,6 +346,8 @@ pub struct UpdateCustomerConfigVariableInput {
     pub value: Option<String>,
     /// The new data type (default: unchanged).
     pub data_type: Option<String>,
+    /// Connection values: the inputs to change (others keep their values).
+    pub inputs: Option<Vec<InputExpression>>,
 }
 
 /// The answer of a customer config variable mutation.
@@ -286,7 +360,7 @@ pub struct CustomerConfigVariablePayload {
 }
 
 impl CustomerConfigVariablePayload {
-    fn failed(errors: Vec<FieldError>) -> Self {
+    pub(crate) fn failed(errors: Vec<FieldError>) -> Self {
         CustomerConfigVariablePayload {
             customer_config_variable: None,
             errors,
@@ -295,6 +369,12 @@ impl CustomerConfigVariablePayload {
     fn ok(v: ConfigVar) -> Self {
         CustomerConfigVariablePayload {
             customer_config_variable: Some(v.into()),
+            errors: vec![],
+        }
+    }
+    pub(crate) fn ok_set(var: &ScopedVar, set: ValueSet) -> Self {
+        CustomerConfigVariablePayload {
+            customer_config_variable: Some(CustomerConfigVariable::from_set(var, set)),
             errors: vec![],
         }
     }
@@ -375,7 +455,34 @@ impl ConfigVarMutation {
     ) -> Result<CustomerConfigVariablePayload> {
         let caller = caller(ctx)?;
         require_customer_role(caller)?;
+        if let Some(scoped) = &input.scoped_config_variable {
+            let mut errors = PayloadErrors::default();
+            for (given, field) in [
+                (input.key.is_some(), "key"),
+                (input.value.is_some(), "value"),
+                (input.data_type.is_some(), "dataType"),
+            ] {
+                if given {
+                    errors.add(field, "not allowed with scopedConfigVariable (use inputs)");
+                }
+            }
+            if !errors.is_empty() {
+                return Ok(CustomerConfigVariablePayload::failed(errors.0));
+            }
+            return values::create(
+                ctx,
+                caller,
+                scoped,
+                input.customer.as_ref(),
+                input.is_test.unwrap_or(false),
+                input.inputs.as_deref().unwrap_or(&[]),
+            )
+            .await;
+        }
         let mut errors = PayloadErrors::default();
+        if input.inputs.is_some() || input.is_test.is_some() {
+            errors.add("scopedConfigVariable", "is required with inputs or isTest");
+        }
         let customer = input
             .customer
             .as_ref()
@@ -438,9 +545,30 @@ impl ConfigVarMutation {
         };
         let current = match store.get_customer_config_var(caller.org_id, id).await {
             Ok(v) if v.customer_id.is_some_and(|c| caller.sees_customer(c)) => v,
-            Ok(_) | Err(StoreError::NotFound) => return Ok(missing()),
+            Ok(_) => return Ok(missing()),
+            Err(StoreError::NotFound) => {
+                return match store.get_value_set(caller.org_id, id).await {
+                    Ok(set) if set.slot == Slot::Global => Ok(missing()),
+                    Ok(set) if input.value.is_none() && input.data_type.is_none() => {
+                        values::update(ctx, caller, set, input.inputs.as_deref().unwrap_or(&[]))
+                            .await
+                    }
+                    Ok(_) => Ok(CustomerConfigVariablePayload::failed(PayloadErrors::one(
+                        "value",
+                        "connection values are changed with inputs",
+                    ))),
+                    Err(StoreError::NotFound) => Ok(missing()),
+                    Err(e) => Err(internal(e)),
+                };
+            }
             Err(e) => return Err(internal(e)),
         };
+        if input.inputs.is_some() {
+            return Ok(CustomerConfigVariablePayload::failed(PayloadErrors::one(
+                "inputs",
+                "only connection values have inputs",
+            )));
+        }
         let value = input.value.unwrap_or(current.value);
         let mut errors = PayloadErrors::default();
         let t = check_value(
@@ -482,7 +610,8 @@ impl ConfigVarMutation {
         };
         match store.get_customer_config_var(caller.org_id, id).await {
             Ok(v) if v.customer_id.is_some_and(|c| caller.sees_customer(c)) => {}
-            Ok(_) | Err(StoreError::NotFound) => return Ok(missing()),
+            Ok(_) => return Ok(missing()),
+            Err(StoreError::NotFound) => return values::delete(store, caller, id).await,
             Err(e) => return Err(internal(e)),
         }
         match store.delete_customer_config_var(caller.org_id, id).await {

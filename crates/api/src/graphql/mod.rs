@@ -3,7 +3,9 @@
 //!
 //! One module per resource; each contributes a query and a mutation object merged here.
 
+mod components;
 mod config_vars;
+mod connections;
 mod customers;
 mod errors;
 mod org;
@@ -21,6 +23,8 @@ pub struct Query(
     org::OrgQuery,
     customers::CustomerQuery,
     config_vars::ConfigVarQuery,
+    components::ComponentQuery,
+    connections::ConnectionQuery,
     tokens::TokenQuery,
 );
 
@@ -29,6 +33,7 @@ pub struct Query(
 pub struct Mutation(
     customers::CustomerMutation,
     config_vars::ConfigVarMutation,
+    connections::ConnectionMutation,
     tokens::TokenMutation,
 );
 
@@ -37,11 +42,22 @@ pub type PlumbSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Builds the schema over a store. Requests must carry a [`crate::http::auth::Caller`].
 pub fn build_schema(store: Store) -> PlumbSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    build_schema_with_vault(store, None)
+}
+
+/// [`build_schema`] with the vault that seals connection secrets.
+pub fn build_schema_with_vault(
+    store: Store,
+    vault: Option<plumb_store::secrets::Vault>,
+) -> PlumbSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(store)
         .limit_depth(16)
-        .limit_complexity(5000)
-        .finish()
+        .limit_complexity(5000);
+    if let Some(v) = vault {
+        builder = builder.data(v);
+    }
+    builder.finish()
 }
 
 /// The schema in SDL, as committed to `schema.graphql`.

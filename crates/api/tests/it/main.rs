@@ -1,8 +1,12 @@
 //! API tests: the real router on a real TCP port, over every backend of the environment.
 
 mod config_vars;
+mod connections;
+mod connections_rules;
+mod connections_secrets;
 mod customers;
 mod http;
+mod integrations;
 mod schema;
 mod tokens;
 

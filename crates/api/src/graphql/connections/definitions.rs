@@ -1,0 +1,373 @@
+//! `createScopedConfigVariable`, `updateScopedConfigVariable`, `deleteScopedConfigVariable`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use plumb_store::connection_values::{SaveConnection, Slot, ValueSet};
+use plumb_store::connections::{InputScope, ManagedBy, ScopedVar, VariableScope};
+use plumb_store::tokens::Role;
+use plumb_store::{new_id, now_ms, Store, StoreError};
+
+use super::input::{self, InputExpression};
+use super::{global_values, merged_scopes, ScopedConfigVariable, TYPE};
+use crate::graphql::components::find_connection_type;
+use crate::graphql::errors::{forbidden, internal, FieldError, PayloadErrors, Result};
+use crate::graphql::{caller, decode_id};
+use crate::http::auth::Caller;
+
+/// Input of `createScopedConfigVariable`.
+#[derive(InputObject)]
+pub struct CreateScopedConfigVariableInput {
+    /// Display key.
+    pub key: String,
+    /// Unique in the organization and immutable.
+    pub stable_key: String,
+    /// `org` or `customer` (default `customer`).
+    pub variable_scope: Option<String>,
+    /// `org` or `customer` (default `org`).
+    pub managed_by: Option<String>,
+    /// The connection type: its global ID from `components`, or `component/key`.
+    pub connection: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Input scopes (`meta`) and global values.
+    pub inputs: Option<Vec<InputExpression>>,
+}
+
+/// Input of `updateScopedConfigVariable`.
+#[derive(InputObject)]
+pub struct UpdateScopedConfigVariableInput {
+    /// The variable's global ID.
+    pub id: ID,
+    /// New display key.
+    pub key: Option<String>,
+    /// Must equal the current stable key when given (it is immutable).
+    pub stable_key: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New manager (`org` or `customer`).
+    pub managed_by: Option<String>,
+    /// Input scopes and global values to set (global values cannot change once set).
+    pub inputs: Option<Vec<InputExpression>>,
+}
+
+/// Input of `deleteScopedConfigVariable`.
+#[derive(InputObject)]
+pub struct DeleteScopedConfigVariableInput {
+    /// The variable's global ID.
+    pub id: ID,
+}
+
+/// The answer of a scoped config variable mutation.
+#[derive(SimpleObject, Default)]
+pub struct ScopedConfigVariablePayload {
+    /// The variable, when the mutation succeeded.
+    pub scoped_config_variable: Option<ScopedConfigVariable>,
+    /// What was wrong with the input.
+    pub errors: Vec<FieldError>,
+}
+
+impl ScopedConfigVariablePayload {
+    fn failed(errors: Vec<FieldError>) -> Self {
+        ScopedConfigVariablePayload {
+            scoped_config_variable: None,
+            errors,
+        }
+    }
+    fn ok(v: ScopedVar) -> Self {
+        ScopedConfigVariablePayload {
+            scoped_config_variable: Some(v.into()),
+            errors: vec![],
+        }
+    }
+}
+
+fn require_designer(caller: &Caller) -> Result<()> {
+    if caller.customer_id.is_some() || !caller.has(Role::Designer) {
+        return Err(forbidden());
+    }
+    Ok(())
+}
+
+fn check_text(errors: &mut PayloadErrors, field: &str, value: &str) {
+    if value.trim().is_empty() {
+        errors.add(field, "must not be empty");
+    } else if value.chars().count() > 255 {
+        errors.add(field, "must be at most 255 characters");
+    }
+}
+
+/// Scoped config variable mutations.
+#[derive(Default)]
+pub struct ConnectionMutation;
+
+#[Object]
+impl ConnectionMutation {
+    /// Defines a connection: its type, who fills it in, which inputs are global (with their
+    /// values), matched across tenants by `stableKey`.
+    async fn create_scoped_config_variable(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateScopedConfigVariableInput,
+    ) -> Result<ScopedConfigVariablePayload> {
+        let caller = caller(ctx)?;
+        require_designer(caller)?;
+        let mut errors = PayloadErrors::default();
+        check_text(&mut errors, "key", &input.key);
+        check_text(&mut errors, "stableKey", &input.stable_key);
+        let scope = match input.variable_scope.as_deref() {
+            None => VariableScope::Customer,
+            Some(s) => VariableScope::parse(s).unwrap_or_else(|| {
+                errors.add("variableScope", "must be \"org\" or \"customer\"");
+                VariableScope::Customer
+            }),
+        };
+        let managed_by = match input.managed_by.as_deref() {
+            None => ManagedBy::Org,
+            Some(s) => ManagedBy::parse(s).unwrap_or_else(|| {
+                errors.add("managedBy", "must be \"org\" or \"customer\"");
+                ManagedBy::Org
+            }),
+        };
+        let Some(ty) = find_connection_type(input.connection.trim()) else {
+            errors.add("connection", "unknown connection type");
+            return Ok(ScopedConfigVariablePayload::failed(errors.0));
+        };
+        if ty.oauth2 && managed_by == ManagedBy::Org && scope == VariableScope::Customer {
+            errors.add(
+                "connection",
+                "OAuth 2.0 authorization-code connections cannot be organization-activated",
+            );
+        }
+        let parsed = input::parse(ty, input.inputs.as_deref().unwrap_or(&[]), &mut errors);
+        let now = now_ms();
+        let var = ScopedVar {
+            id: new_id(),
+            org_id: caller.org_id,
+            key: input.key.trim().to_string(),
+            stable_key: input.stable_key.trim().to_string(),
+            description: input.description.unwrap_or_default(),
+            variable_scope: scope,
+            managed_by,
+            connection_type: ty.id(),
+            input_scopes: BTreeMap::new(),
+            created_at: now,
+            updated_at: now,
+        };
+        let var = ScopedVar {
+            input_scopes: merged_scopes(&var, &parsed.scopes),
+            ..var
+        };
+        let globals = global_inputs(&var, parsed.values, &mut errors);
+        if scope == VariableScope::Org {
+            input::check_complete(ty, &BTreeSet::new(), &globals, |_| true, &mut errors);
+        }
+        if !errors.is_empty() {
+            return Ok(ScopedConfigVariablePayload::failed(errors.0));
+        }
+        let store = ctx.data::<Store>()?;
+        if store
+            .find_scoped_var(caller.org_id, &var.stable_key)
+            .await
+            .map_err(internal)?
+            .is_some()
+        {
+            return Ok(ScopedConfigVariablePayload::failed(PayloadErrors::one(
+                "stableKey",
+                "a scoped config variable with this stable key already exists",
+            )));
+        }
+        let mut save = SaveConnection {
+            create_var: Some(&var),
+            ..Default::default()
+        };
+        if !globals.is_empty() {
+            let vault = input::vault(ctx)?;
+            let set = new_set(&var, Slot::Global);
+            let stored = input::to_stored(vault, ty, var.org_id, set.id, globals).await?;
+            save.sets.push((set, stored));
+        }
+        match store.save_connection(save).await {
+            Ok(()) => Ok(ScopedConfigVariablePayload::ok(var)),
+            Err(StoreError::Conflict(_)) => {
+                Ok(ScopedConfigVariablePayload::failed(PayloadErrors::one(
+                    "stableKey",
+                    "a scoped config variable with this stable key already exists",
+                )))
+            }
+            Err(e) => Err(internal(e)),
+        }
+    }
+
+    /// Changes a scoped config variable's key, description, manager, input scopes, or sets
+    /// global values not yet set. Its stable key, variable scope and connection type never
+    /// change; a global value once set cannot change (on customer-scoped variables).
+    async fn update_scoped_config_variable(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateScopedConfigVariableInput,
+    ) -> Result<ScopedConfigVariablePayload> {
+        let caller = caller(ctx)?;
+        require_designer(caller)?;
+        let store = ctx.data::<Store>()?;
+        let missing = || {
+            ScopedConfigVariablePayload::failed(PayloadErrors::one(
+                "id",
+                "scoped config variable not found",
+            ))
+        };
+        let Some(id) = decode_id(TYPE, &input.id) else {
+            return Ok(missing());
+        };
+        let current = match store.get_scoped_var(caller.org_id, id).await {
+            Ok(v) => v,
+            Err(StoreError::NotFound) => return Ok(missing()),
+            Err(e) => return Err(internal(e)),
+        };
+        let ty = plumb_core::connection_types::find_by_id(current.connection_type)
+            .ok_or_else(|| internal(StoreError::Corrupt("unknown connection type".into())))?;
+        let mut errors = PayloadErrors::default();
+        if let Some(k) = &input.key {
+            check_text(&mut errors, "key", k);
+        }
+        if input
+            .stable_key
+            .as_deref()
+            .is_some_and(|s| s.trim() != current.stable_key)
+        {
+            errors.add("stableKey", "is immutable");
+        }
+        let managed_by = match input.managed_by.as_deref() {
+            None => None,
+            Some(s) => {
+                let m = ManagedBy::parse(s);
+                if m.is_none() {
+                    errors.add("managedBy", "must be \"org\" or \"customer\"");
+                }
+                m
+            }
+        };
+        let parsed = input::parse(ty, input.inputs.as_deref().unwrap_or(&[]), &mut errors);
+        let stored = global_values(store, &current).await?;
+        let mut next = current.clone();
+        next.input_scopes = merged_scopes(&current, &parsed.scopes);
+        if let Some(k) = &input.key {
+            next.key = k.trim().to_string();
+        }
+        if let Some(d) = input.description {
+            next.description = d;
+        }
+        if let Some(m) = managed_by {
+            next.managed_by = m;
+        }
+        next.updated_at = now_ms();
+        let immutable = current.variable_scope == VariableScope::Customer;
+        for name in &parsed.named {
+            let was_global = current.input_scope(name) == InputScope::Global;
+            let is_set = stored.contains_key(name);
+            if !immutable || !was_global || !is_set {
+                continue;
+            }
+            if parsed.values.contains_key(name) || next.input_scope(name) != InputScope::Global {
+                errors.add(
+                    input::field(name),
+                    "global input values cannot be changed once set",
+                );
+            }
+        }
+        let globals = global_inputs(&next, parsed.values, &mut errors);
+        if current.variable_scope == VariableScope::Org {
+            let present = stored.keys().cloned().collect();
+            input::check_complete(ty, &present, &globals, |_| true, &mut errors);
+        }
+        if !errors.is_empty() {
+            return Ok(ScopedConfigVariablePayload::failed(errors.0));
+        }
+        let mut save = SaveConnection {
+            update_var: Some(&next),
+            ..Default::default()
+        };
+        if !globals.is_empty() {
+            let vault = input::vault(ctx)?;
+            let set = match store
+                .find_value_set(caller.org_id, next.id, Slot::Global)
+                .await
+                .map_err(internal)?
+            {
+                Some(s) => s,
+                None => new_set(&next, Slot::Global),
+            };
+            let values = input::to_stored(vault, ty, next.org_id, set.id, globals).await?;
+            save.sets.push((set, values));
+        }
+        match store.save_connection(save).await {
+            Ok(()) => Ok(ScopedConfigVariablePayload::ok(next)),
+            Err(StoreError::NotFound) => Ok(missing()),
+            Err(e) => Err(internal(e)),
+        }
+    }
+
+    /// Deletes a scoped config variable and every value of it.
+    async fn delete_scoped_config_variable(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteScopedConfigVariableInput,
+    ) -> Result<ScopedConfigVariablePayload> {
+        let caller = caller(ctx)?;
+        require_designer(caller)?;
+        let missing = || {
+            ScopedConfigVariablePayload::failed(PayloadErrors::one(
+                "id",
+                "scoped config variable not found",
+            ))
+        };
+        let Some(id) = decode_id(TYPE, &input.id) else {
+            return Ok(missing());
+        };
+        match ctx
+            .data::<Store>()?
+            .delete_scoped_var(caller.org_id, id)
+            .await
+        {
+            Ok(v) => Ok(ScopedConfigVariablePayload::ok(v)),
+            Err(StoreError::NotFound) => Ok(missing()),
+            Err(e) => Err(internal(e)),
+        }
+    }
+}
+
+/// A new, empty value set of `var` in `slot`.
+pub(crate) fn new_set(var: &ScopedVar, slot: Slot) -> ValueSet {
+    let now = now_ms();
+    ValueSet {
+        id: new_id(),
+        org_id: var.org_id,
+        scoped_id: var.id,
+        slot,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The values given for global inputs; a non-empty value for a per-customer input is an
+/// error (it is given per customer).
+fn global_inputs(
+    var: &ScopedVar,
+    values: BTreeMap<String, String>,
+    errors: &mut PayloadErrors,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (name, value) in values {
+        if var.input_scope(&name) == InputScope::Global {
+            if !value.is_empty() {
+                out.insert(name, value);
+            }
+        } else if !value.trim().is_empty() {
+            errors.add(
+                input::field(&name),
+                "is a per-customer input: its value is set for each customer",
+            );
+        }
+    }
+    out
+}

@@ -14,7 +14,7 @@ mod serve;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{config_vars, customers, org, tokens};
+use crate::commands::{config_vars, connections, customers, keys, org, tokens};
 
 /// plumb: a self-hosted, embeddable integration platform.
 #[derive(Parser, Debug)]
@@ -57,6 +57,13 @@ enum Command {
     /// Organization and customer config variables (client of a running server).
     #[command(subcommand, name = "config-vars")]
     ConfigVars(config_vars::ConfigVarsCommand),
+    /// Connections: scoped config variables and their values; export / import between tenants
+    /// (client of a running server).
+    #[command(subcommand)]
+    Connections(connections::ConnectionsCommand),
+    /// Key rotation: `rotate-master` and `rotate --org` (works directly on the database).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -79,6 +86,8 @@ fn main() -> std::process::ExitCode {
             Command::Tokens(cmd) => tokens::run(cmd).await,
             Command::Customers(cmd) => customers::run(cmd).await,
             Command::ConfigVars(cmd) => config_vars::run(cmd).await,
+            Command::Connections(cmd) => connections::run(cmd).await,
+            Command::Keys(cmd) => keys::run(cmd).await,
         }
     });
     match result {

@@ -76,7 +76,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = Store::open(&args.db.database_url)
         .await
         .context("opening the database")?;
-    check_master_key(&store, &args.master_key_file).await?;
+    let master_key = check_master_key(&store, &args.master_key_file).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -95,7 +95,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             body_limit: args.body_limit,
             public_url: public_url.clone(),
         },
-    );
+    )
+    .with_master_key(master_key);
     tracing::info!(address = %local, public_url = %public_url, workers, backend = ?store.backend(), "plumb listening");
     axum::serve(listener, plumb_api::app(state))
         .with_graceful_shutdown(shutdown_signal())

@@ -6,6 +6,7 @@
 
 pub mod graphql;
 pub mod http;
+pub mod runtime;
 
 use std::sync::Arc;
 

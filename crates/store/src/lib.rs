@@ -19,6 +19,8 @@ pub mod config_vars;
 pub mod connection_values;
 pub mod connections;
 pub mod customers;
+pub mod executions;
+pub mod integrations;
 pub mod meta;
 pub mod orgs;
 pub mod resolve;

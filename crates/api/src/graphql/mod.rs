@@ -8,6 +8,8 @@ mod config_vars;
 mod connections;
 mod customers;
 mod errors;
+mod executions;
+mod integrations;
 mod org;
 mod relay;
 mod tokens;
@@ -26,6 +28,8 @@ pub struct Query(
     components::ComponentQuery,
     connections::ConnectionQuery,
     tokens::TokenQuery,
+    integrations::IntegrationQuery,
+    executions::ExecutionQuery,
 );
 
 /// The mutation root.
@@ -35,6 +39,7 @@ pub struct Mutation(
     config_vars::ConfigVarMutation,
     connections::ConnectionMutation,
     tokens::TokenMutation,
+    integrations::IntegrationMutation,
 );
 
 /// plumb's GraphQL schema.

@@ -1,0 +1,360 @@
+//! Executions: `executionResults`, `executionResult`, `logs`.
+//!
+//! A step's `results` is JSON. A binary result reads as
+//! `{"contentType": "...", "size": N, "base64": "..."}` (`base64` only up to
+//! [`INLINE_BINARY_LIMIT`] bytes); `resultsContentType` is set for binary results only.
+
+use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
+use base64::Engine as _;
+use plumb_store::executions::{
+    Execution as Row, ExecutionFilter, ExecutionLog as LogRow, ExecutionStatus as Status,
+    StepResult as StepRow, StepValue,
+};
+use plumb_store::{Store, StoreError};
+use serde_json::{json, Value};
+
+use super::errors::{internal, not_found, Result};
+use super::integrations::{self, flow_uuid, require_reader, IntegrationFlow};
+use super::relay::{connection, connection_type, page_request};
+use super::{caller, customers, decode_id};
+use crate::http::auth::Caller;
+
+/// The global ID type name of executions.
+pub const TYPE: &str = "InstanceExecutionResult";
+/// The global ID type name of step results.
+pub const STEP_TYPE: &str = "StepResult";
+/// The global ID type name of log lines.
+pub const LOG_TYPE: &str = "Log";
+/// Binary step results up to this size are inlined as base64.
+pub const INLINE_BINARY_LIMIT: usize = 1024 * 1024;
+
+/// Where an execution is in its life.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ExecutionStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// Running.
+    Pending,
+    /// Ended well.
+    Success,
+    /// Ended with an error.
+    Error,
+}
+
+impl From<Status> for ExecutionStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Queued => ExecutionStatus::Queued,
+            Status::Pending => ExecutionStatus::Pending,
+            Status::Success => ExecutionStatus::Success,
+            Status::Error => ExecutionStatus::Error,
+        }
+    }
+}
+
+impl From<ExecutionStatus> for Status {
+    fn from(s: ExecutionStatus) -> Self {
+        match s {
+            ExecutionStatus::Queued => Status::Queued,
+            ExecutionStatus::Pending => Status::Pending,
+            ExecutionStatus::Success => Status::Success,
+            ExecutionStatus::Error => Status::Error,
+        }
+    }
+}
+
+/// One run of one flow.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct ExecutionResult {
+    /// Global ID.
+    pub id: ID,
+    /// Its status.
+    pub status: ExecutionStatus,
+    /// Whether this is a test execution.
+    pub is_test_execution: bool,
+    /// When it was queued.
+    pub queued_at: chrono::DateTime<chrono::Utc>,
+    /// When it started.
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When it ended.
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// This attempt's number, from 1.
+    pub attempt: i64,
+    #[graphql(skip)]
+    pub(crate) row: Row,
+}
+
+impl From<Row> for ExecutionResult {
+    fn from(r: Row) -> Self {
+        ExecutionResult {
+            id: ID(plumb_core::id::encode(TYPE, r.id)),
+            status: r.status.into(),
+            is_test_execution: r.is_test,
+            queued_at: plumb_store::to_datetime(r.queued_at),
+            started_at: r.started_at.map(plumb_store::to_datetime),
+            ended_at: r.ended_at.map(plumb_store::to_datetime),
+            error: r.error.clone(),
+            attempt: r.attempt,
+            row: r,
+        }
+    }
+}
+
+/// One step run.
+#[derive(SimpleObject, Clone)]
+pub struct StepResult {
+    /// Global ID.
+    pub id: ID,
+    /// The step's name.
+    pub step_name: String,
+    /// Loop indexes, outermost first.
+    pub iteration: Vec<i64>,
+    /// `SUCCESS`, `ERROR` or `IGNORED` (failed, and the flow went on).
+    pub status: String,
+    /// Attempts it took.
+    pub attempts: i64,
+    /// Start.
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// End.
+    pub ended_at: chrono::DateTime<chrono::Utc>,
+    /// The result: JSON; binary as `{contentType, size, base64?}`.
+    pub results: Option<async_graphql::Json<Value>>,
+    /// The content type of a binary result (null for JSON).
+    pub results_content_type: Option<String>,
+    /// The error of a failed step.
+    pub error: Option<String>,
+}
+
+impl From<StepRow> for StepResult {
+    fn from(r: StepRow) -> Self {
+        let (results, content_type) = match r.value {
+            Some(StepValue::Json(text)) => (
+                Some(serde_json::from_str(&text).unwrap_or(Value::String(text))),
+                None,
+            ),
+            Some(StepValue::Binary {
+                bytes,
+                content_type,
+            }) => {
+                let mut v = json!({ "contentType": content_type, "size": bytes.len() });
+                if bytes.len() <= INLINE_BINARY_LIMIT {
+                    v["base64"] = json!(base64::engine::general_purpose::STANDARD.encode(&bytes));
+                }
+                (Some(v), Some(content_type))
+            }
+            None => (None, None),
+        };
+        StepResult {
+            id: ID(plumb_core::id::encode(STEP_TYPE, r.id)),
+            step_name: r.step_name,
+            iteration: r.iteration.into_iter().map(|i| i as i64).collect(),
+            status: r.status.as_str().to_string(),
+            attempts: r.attempts,
+            started_at: plumb_store::to_datetime(r.started_at),
+            ended_at: plumb_store::to_datetime(r.ended_at),
+            results: results.map(async_graphql::Json),
+            results_content_type: content_type,
+            error: r.error,
+        }
+    }
+}
+
+/// One log line of an execution.
+#[derive(SimpleObject, Clone)]
+pub struct ExecutionLog {
+    /// Global ID.
+    pub id: ID,
+    /// When.
+    pub timestamp: chrono::DateTime<chrono::Utc>,
+    /// `TRACE, DEBUG, INFO, WARN, ERROR, FATAL, METRIC`.
+    pub severity: String,
+    /// The message (at most 4096 characters).
+    pub message: String,
+    /// The step that logged it.
+    pub step_name: Option<String>,
+}
+
+impl From<LogRow> for ExecutionLog {
+    fn from(r: LogRow) -> Self {
+        ExecutionLog {
+            id: ID(plumb_core::id::encode(LOG_TYPE, r.id)),
+            timestamp: plumb_store::to_datetime(r.timestamp),
+            severity: r.severity,
+            message: r.message,
+            step_name: r.step_name,
+        }
+    }
+}
+
+connection_type!(ExecutionResult, ExecutionResultConnection, ExecutionResultEdge);
+connection_type!(StepResult, StepResultConnection, StepResultEdge);
+connection_type!(ExecutionLog, ExecutionLogConnection, ExecutionLogEdge);
+
+#[ComplexObject]
+impl ExecutionResult {
+    /// The flow that ran.
+    async fn flow(&self) -> IntegrationFlow {
+        let owner = self
+            .row
+            .integration_version_id
+            .or(self.row.integration_id)
+            .unwrap_or_default();
+        IntegrationFlow {
+            id: ID(plumb_core::id::encode(
+                integrations::FLOW_TYPE,
+                flow_uuid(owner, &self.row.flow_name),
+            )),
+            name: self.row.flow_name.clone(),
+            description: None,
+            is_synchronous: false,
+        }
+    }
+
+    /// The integration (the draft for a test run, else the published version).
+    async fn integration(&self, ctx: &Context<'_>) -> Result<Option<integrations::Integration>> {
+        let Some(id) = self.row.integration_version_id.or(self.row.integration_id) else {
+            return Ok(None);
+        };
+        match ctx.data::<Store>()?.get_integration(self.row.org_id, id).await {
+            Ok(r) => Ok(Some(r.into())),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(internal(e)),
+        }
+    }
+
+    /// The step results, in the order they ended.
+    async fn step_results(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<StepResultConnection> {
+        let page = page_request(first, after, last, before)?;
+        let rows = ctx
+            .data::<Store>()?
+            .list_step_results(self.row.org_id, self.row.id, &page)
+            .await
+            .map_err(internal)?;
+        Ok(connection(rows, |r| r.id, StepResult::from).into())
+    }
+
+    /// The log lines, oldest first.
+    async fn logs(
+        &self,
+        ctx: &Context<'_>,
+        severity: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ExecutionLogConnection> {
+        let page = page_request(first, after, last, before)?;
+        let rows = ctx
+            .data::<Store>()?
+            .list_execution_logs(self.row.org_id, self.row.id, severity.as_deref(), &page)
+            .await
+            .map_err(internal)?;
+        Ok(connection(rows, |r| r.id, ExecutionLog::from).into())
+    }
+}
+
+/// Reads an execution the caller may see.
+async fn visible(store: &Store, caller: &Caller, id: &ID) -> Result<Row> {
+    let id = decode_id(TYPE, id).ok_or_else(|| not_found(TYPE))?;
+    match store.get_execution(caller.org_id, id).await {
+        Ok(r) if caller.customer_id.is_none() || r.customer_id == caller.customer_id => Ok(r),
+        Ok(_) | Err(StoreError::NotFound) => Err(not_found(TYPE)),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// Execution queries.
+#[derive(Default)]
+pub struct ExecutionQuery;
+
+#[Object]
+impl ExecutionQuery {
+    /// Lists executions, oldest first; customer-bound tokens see their customer's only.
+    #[allow(clippy::too_many_arguments)]
+    async fn execution_results(
+        &self,
+        ctx: &Context<'_>,
+        integration: Option<ID>,
+        customer: Option<ID>,
+        is_test_execution: Option<bool>,
+        status: Option<ExecutionStatus>,
+        #[graphql(name = "startedAt_Gte")] started_at_gte: Option<chrono::DateTime<chrono::Utc>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ExecutionResultConnection> {
+        let caller = caller(ctx)?;
+        let store = ctx.data::<Store>()?;
+        let mut filter = ExecutionFilter {
+            is_test: is_test_execution,
+            status: status.map(Into::into),
+            started_at_gte: started_at_gte.map(|t| t.timestamp_millis()),
+            ..Default::default()
+        };
+        if let Some(i) = integration {
+            require_reader(caller)?;
+            let id = decode_id(integrations::TYPE, &i).ok_or_else(|| not_found("Integration"))?;
+            let row = match store.get_integration(caller.org_id, id).await {
+                Ok(r) => r,
+                Err(StoreError::NotFound) => return Err(not_found("Integration")),
+                Err(e) => return Err(internal(e)),
+            };
+            filter.integration_id = Some(row.integration_id);
+        }
+        if let Some(c) = customer {
+            let id = decode_id(customers::TYPE, &c)
+                .filter(|c| caller.sees_customer(*c))
+                .ok_or_else(|| not_found(customers::TYPE))?;
+            filter.customer_id = Some(id);
+        }
+        if let Some(c) = caller.customer_id {
+            filter.customer_id = Some(c);
+        }
+        let page = page_request(first, after, last, before)?;
+        let rows = store
+            .list_executions(caller.org_id, &filter, &page)
+            .await
+            .map_err(internal)?;
+        Ok(connection(rows, |r| r.id, ExecutionResult::from).into())
+    }
+
+    /// One execution.
+    async fn execution_result(&self, ctx: &Context<'_>, id: ID) -> Result<ExecutionResult> {
+        let caller = caller(ctx)?;
+        Ok(visible(ctx.data::<Store>()?, caller, &id).await?.into())
+    }
+
+    /// The log lines of one execution, oldest first.
+    #[allow(clippy::too_many_arguments)]
+    async fn logs(
+        &self,
+        ctx: &Context<'_>,
+        execution_result: ID,
+        severity: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ExecutionLogConnection> {
+        let caller = caller(ctx)?;
+        let store = ctx.data::<Store>()?;
+        let row = visible(store, caller, &execution_result).await?;
+        let page = page_request(first, after, last, before)?;
+        let rows = store
+            .list_execution_logs(caller.org_id, row.id, severity.as_deref(), &page)
+            .await
+            .map_err(internal)?;
+        Ok(connection(rows, |r| r.id, ExecutionLog::from).into())
+    }
+}

@@ -1,0 +1,209 @@
+//! What runs flows for the API (and the CLI's `plumb run`): the one [`registry`] of every
+//! built-in component, config resolution for test runs ([`resolve_test_config`]), the
+//! [`StoreSink`] that records an execution's steps and logs, and [`run_test_flow`].
+
+mod sink;
+mod test_run;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use plumb_core::config::DataType;
+use plumb_core::definition::{ConfigVarDecl, Definition};
+use plumb_core::expr::ConfigValue;
+use plumb_engine::{Engine, Registry};
+
+pub use sink::{SinkWriter, StoreSink};
+pub use test_run::{run_test_flow, TestTrigger};
+
+/// The registry of every built-in component: the engine's own (triggers, loop, branch,
+/// stop-execution, persist-data) and the components crate's (code, http, aws-s3, salesforce).
+/// Definitions are validated against its manifests. Built once per process.
+pub fn registry() -> Arc<Registry> {
+    static REGISTRY: OnceLock<Arc<Registry>> = OnceLock::new();
+    REGISTRY
+        .get_or_init(|| {
+            let mut r = Registry::with_builtins();
+            for m in plumb_components::manifests() {
+                r.add_manifest(m);
+            }
+            for ((component, action), implementation) in plumb_components::actions() {
+                r.register(component, action, implementation);
+            }
+            Arc::new(r)
+        })
+        .clone()
+}
+
+/// An engine over [`registry`] with default limits.
+pub fn engine() -> Engine {
+    Engine::new(registry())
+}
+
+/// Why a test config value was refused or could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("config var `{key}`: {message}")]
+pub struct ConfigProblem {
+    /// The config var's key.
+    pub key: String,
+    /// What is wrong (never carries a value).
+    pub message: String,
+}
+
+impl ConfigProblem {
+    fn new(key: &str, message: impl Into<String>) -> Self {
+        ConfigProblem {
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Checks one test value against its declaration before it is stored. Connection values are
+/// refused: their inputs may hold secrets, and test values are stored unsealed.
+pub fn check_test_value(def: &Definition, key: &str, value: &str) -> Result<(), ConfigProblem> {
+    let Some(decl) = def.config_var(key) else {
+        return Err(ConfigProblem::new(
+            key,
+            "is not declared by the integration's requiredConfigVars",
+        ));
+    };
+    if value.is_empty() {
+        return Ok(()); // clears the value
+    }
+    if decl.is_connection() {
+        // connection resolution: wired by issue 3 (test credentials of scoped connections are
+        // set with createCustomerConfigVariable(isTest: true); plain connection test values
+        // need sealing with the organization's data key before they can be stored).
+        return Err(ConfigProblem::new(
+            key,
+            "is a connection: its test value cannot be stored here because its inputs may be \
+             secrets; set the connection's test credentials instead (scoped connection via \
+             useScopedConfigVar), or give the inputs as defaults in the definition",
+        ));
+    }
+    if decl.collection_type.is_some() {
+        return match serde_json::from_str::<serde_json::Value>(value) {
+            Ok(serde_json::Value::Array(_)) => Ok(()),
+            _ => Err(ConfigProblem::new(
+                key,
+                "is a collection: its value must be a JSON list",
+            )),
+        };
+    }
+    let data_type = decl_type(decl);
+    data_type.validate(value).map_err(|e| {
+        ConfigProblem::new(
+            key,
+            format!("{} for data type {}", e.0, data_type.as_str()),
+        )
+    })
+}
+
+fn decl_type(decl: &ConfigVarDecl) -> DataType {
+    decl.data_type
+        .as_deref()
+        .and_then(DataType::parse)
+        .unwrap_or(DataType::String)
+}
+
+/// Resolved config of a test run, with notes for the execution's log.
+#[derive(Debug, Default)]
+pub struct TestConfig {
+    /// Config values by key.
+    pub values: BTreeMap<String, ConfigValue>,
+    /// Warnings to log (a config var that could not be resolved, ...). Never a value.
+    pub warnings: Vec<String>,
+}
+
+/// THE place where a test run's config vars get their values: the integration's stored test
+/// values over the declared defaults; a connection gets the definition's default inputs.
+///
+/// A connection that names `useScopedConfigVar` binds to the organization's scoped connection
+/// and its test credentials. connection resolution: wired by issue 3 — until then such a
+/// connection is left unresolved and a warning says so (a step using it fails).
+pub fn resolve_test_config(
+    def: &Definition,
+    test_values: &BTreeMap<String, String>,
+) -> Result<TestConfig, ConfigProblem> {
+    // Only declared, non-connection values apply (stale keys of an earlier draft are ignored).
+    let mut given = BTreeMap::new();
+    for (k, v) in test_values {
+        match def.config_var(k) {
+            Some(decl) if !decl.is_connection() => {
+                given.insert(k.clone(), v.clone());
+            }
+            _ => {}
+        }
+    }
+    let values = plumb_engine::resolve_local_config(def, &given)
+        .map_err(|message| ConfigProblem::new("", message))?;
+    let mut out = TestConfig {
+        values,
+        warnings: Vec::new(),
+    };
+    for decl in def.required_config_vars.iter().filter(|d| d.is_connection()) {
+        if let Some(stable_key) = &decl.use_scoped_config_var {
+            // connection resolution: wired by issue 3
+            // (plumb_store::resolve::resolve_scoped_connection(vault, org, stable_key, None, true)).
+            out.values.remove(&decl.key);
+            out.warnings.push(format!(
+                "config var `{}` binds to the scoped connection `{stable_key}`, whose test \
+                 credentials are not resolved in test runs yet",
+                decl.key
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plumb_engine::ActionRegistry;
+
+    const DEF: &str = r#"
+name: T
+definitionVersion: 7
+requiredConfigVars:
+  - key: n
+    dataType: number
+  - key: s
+    dataType: string
+    defaultValue: d
+  - key: conn
+    dataType: connection
+    connection: {key: bearer, component: {key: http}}
+    inputs:
+      token: {type: value, value: ''}
+flows:
+  - name: F
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: webhook-triggers}}
+"#;
+
+    #[test]
+    fn registry_has_every_component() {
+        let r = registry();
+        for key in ["code", "http", "aws-s3", "salesforce", "loop", "branch"] {
+            assert!(r.manifests().iter().any(|m| m.key == key), "{key}");
+        }
+        assert!(r.action("http", "httpGet").is_some());
+    }
+
+    #[test]
+    fn test_values_are_checked() {
+        let def = engine().load(DEF).unwrap();
+        assert!(check_test_value(&def, "n", "12").is_ok());
+        assert!(check_test_value(&def, "n", "x").is_err());
+        assert!(check_test_value(&def, "nope", "x").is_err());
+        assert!(check_test_value(&def, "conn", r#"{"token":"t"}"#).is_err());
+        let cfg = resolve_test_config(&def, &BTreeMap::from([("n".into(), "3".into())])).unwrap();
+        assert_eq!(
+            cfg.values.get("s"),
+            Some(&ConfigValue::Value(serde_json::json!("d")))
+        );
+    }
+}

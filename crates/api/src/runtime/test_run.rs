@@ -1,0 +1,86 @@
+//! Test runs: a draft's flow run now, with the integration's test config, recorded as a test
+//! execution (`isTestExecution: true`) whose step results and logs can be read back.
+
+use std::collections::BTreeMap;
+
+use plumb_core::definition::Definition;
+use plumb_engine::{RunRequest, TriggerPayload};
+use plumb_store::executions::{Execution, ExecutionStatus, NewExecution};
+use plumb_store::{Store, StoreError};
+use uuid::Uuid;
+
+use super::{engine, StoreSink, TestConfig};
+
+/// What triggers a test run.
+#[derive(Debug, Clone, Default)]
+pub struct TestTrigger {
+    /// The body.
+    pub payload: Option<Vec<u8>>,
+    /// Its content type (guessed from the body when absent).
+    pub content_type: Option<String>,
+    /// Request headers.
+    pub headers: BTreeMap<String, String>,
+}
+
+/// Runs `flow` of the draft `integration_id` (whose validated definition is `def`) with
+/// `config`, recording a test execution; answers the ended execution.
+pub async fn run_test_flow(
+    store: &Store,
+    org_id: Uuid,
+    integration_id: Uuid,
+    def: &Definition,
+    flow: &str,
+    config: TestConfig,
+    trigger: TestTrigger,
+) -> Result<Execution, StoreError> {
+    let mut payload = match &trigger.payload {
+        Some(body) => TriggerPayload::bytes(body.clone()),
+        None => TriggerPayload::default(),
+    };
+    if trigger.content_type.is_some() {
+        payload.content_type = trigger.content_type.clone();
+    }
+    payload.headers = trigger.headers.clone();
+    let execution = store
+        .create_execution(
+            org_id,
+            NewExecution {
+                integration_id: Some(integration_id),
+                flow_name: flow.to_string(),
+                is_test: true,
+                payload: trigger.payload,
+                payload_content_type: payload.content_type.clone(),
+                payload_headers: trigger.headers,
+                start_now: true,
+                max_attempts: 1,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let (sink, writer) = StoreSink::start(store.clone(), execution.id);
+    for w in &config.warnings {
+        sink.log_line("WARN", w);
+    }
+    let mut request = RunRequest::new(flow);
+    request.execution_id = execution.id.to_string();
+    request.trigger = payload;
+    request.config = config.values;
+    request.sink = sink.clone();
+    let result = engine().run(def, request).await;
+    drop(sink);
+    writer.finish().await;
+    let status = if result.is_success() {
+        ExecutionStatus::Success
+    } else {
+        ExecutionStatus::Error
+    };
+    store
+        .finish_execution(
+            execution.id,
+            status,
+            result.error.as_deref(),
+            result.ended_at.timestamp_millis(),
+        )
+        .await?;
+    store.get_execution(org_id, execution.id).await
+}

@@ -123,4 +123,19 @@ impl ClientArgs {
         }
         Ok(payload)
     }
+
+    /// Runs the mutation `name(input: $input)` of input type `input_type`, selecting
+    /// `selection` and the payload errors; answers the payload (see [`ClientArgs::mutate`]).
+    pub async fn mutate_input(
+        &self,
+        name: &str,
+        input_type: &str,
+        selection: &str,
+        input: Value,
+    ) -> Result<Value, ClientError> {
+        let query = format!(
+            "mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} errors {{ field messages }} }} }}"
+        );
+        self.mutate(name, &query, json!({ "input": input })).await
+    }
 }

@@ -136,32 +136,26 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
             data_type,
             client,
         }) => {
-            let q = format!(
-                "mutation($input: SetOrganizationConfigVariableInput!) {{
-                   setOrganizationConfigVariable(input: $input) {{
-                     organizationConfigVariable {{ {FIELDS} }} errors {{ field messages }} }} }}"
-            );
+            let selection = format!("organizationConfigVariable {{ {FIELDS} }}");
             let input = json!({ "key": key, "value": value, "dataType": data_type });
             let p = client
-                .mutate(
+                .mutate_input(
                     "setOrganizationConfigVariable",
-                    &q,
-                    json!({ "input": input }),
+                    "SetOrganizationConfigVariableInput",
+                    &selection,
+                    json!(input),
                 )
                 .await?;
             show_one(&client, &p["organizationConfigVariable"]);
         }
         ConfigVarsCommand::Org(OrgVars::Delete { id, client }) => {
-            let q = format!(
-                "mutation($input: DeleteConfigVariableInput!) {{
-                   deleteOrganizationConfigVariable(input: $input) {{
-                     organizationConfigVariable {{ {FIELDS} }} errors {{ field messages }} }} }}"
-            );
+            let selection = format!("organizationConfigVariable {{ {FIELDS} }}");
             let p = client
-                .mutate(
+                .mutate_input(
                     "deleteOrganizationConfigVariable",
-                    &q,
-                    json!({ "input": { "id": id } }),
+                    "DeleteConfigVariableInput",
+                    &selection,
+                    json!({ "id": id }),
                 )
                 .await?;
             show_one(&client, &p["organizationConfigVariable"]);
@@ -180,18 +174,15 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
             data_type,
             client,
         }) => {
-            let q = format!(
-                "mutation($input: CreateCustomerConfigVariableInput!) {{
-                   createCustomerConfigVariable(input: $input) {{
-                     customerConfigVariable {{ {FIELDS} }} errors {{ field messages }} }} }}"
-            );
+            let selection = format!("customerConfigVariable {{ {FIELDS} }}");
             let input =
                 json!({ "customer": customer, "key": key, "value": value, "dataType": data_type });
             let p = client
-                .mutate(
+                .mutate_input(
                     "createCustomerConfigVariable",
-                    &q,
-                    json!({ "input": input }),
+                    "CreateCustomerConfigVariableInput",
+                    &selection,
+                    json!(input),
                 )
                 .await?;
             show_one(&client, &p["customerConfigVariable"]);
@@ -202,32 +193,26 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
             data_type,
             client,
         }) => {
-            let q = format!(
-                "mutation($input: UpdateCustomerConfigVariableInput!) {{
-                   updateCustomerConfigVariable(input: $input) {{
-                     customerConfigVariable {{ {FIELDS} }} errors {{ field messages }} }} }}"
-            );
+            let selection = format!("customerConfigVariable {{ {FIELDS} }}");
             let input = json!({ "id": id, "value": value, "dataType": data_type });
             let p = client
-                .mutate(
+                .mutate_input(
                     "updateCustomerConfigVariable",
-                    &q,
-                    json!({ "input": input }),
+                    "UpdateCustomerConfigVariableInput",
+                    &selection,
+                    json!(input),
                 )
                 .await?;
             show_one(&client, &p["customerConfigVariable"]);
         }
         ConfigVarsCommand::Customer(CustomerVars::Delete { id, client }) => {
-            let q = format!(
-                "mutation($input: DeleteConfigVariableInput!) {{
-                   deleteCustomerConfigVariable(input: $input) {{
-                     customerConfigVariable {{ {FIELDS} }} errors {{ field messages }} }} }}"
-            );
+            let selection = format!("customerConfigVariable {{ {FIELDS} }}");
             let p = client
-                .mutate(
+                .mutate_input(
                     "deleteCustomerConfigVariable",
-                    &q,
-                    json!({ "input": { "id": id } }),
+                    "DeleteConfigVariableInput",
+                    &selection,
+                    json!({ "id": id }),
                 )
                 .await?;
             show_one(&client, &p["customerConfigVariable"]);

@@ -141,14 +141,16 @@ pub async fn run(cmd: CustomersCommand) -> anyhow::Result<()> {
             labels,
             client,
         } => {
-            let q = format!(
-                "mutation($input: CreateCustomerInput!) {{ createCustomer(input: $input) {{
-                   customer {{ {FIELDS} }} errors {{ field messages }} }} }}"
-            );
+            let selection = format!("customer {{ {FIELDS} }}");
             let input = json!({ "name": name, "externalId": external_id,
                                 "description": description, "labels": labels });
             let p = client
-                .mutate("createCustomer", &q, json!({ "input": input }))
+                .mutate_input(
+                    "createCustomer",
+                    "CreateCustomerInput",
+                    &selection,
+                    json!(input),
+                )
                 .await?;
             show(&client, &p["customer"]);
         }
@@ -160,24 +162,28 @@ pub async fn run(cmd: CustomersCommand) -> anyhow::Result<()> {
             labels,
             client,
         } => {
-            let q = format!(
-                "mutation($input: UpdateCustomerInput!) {{ updateCustomer(input: $input) {{
-                   customer {{ {FIELDS} }} errors {{ field messages }} }} }}"
-            );
+            let selection = format!("customer {{ {FIELDS} }}");
             let input = json!({ "id": id, "name": name, "externalId": external_id,
                                 "description": description, "labels": labels });
             let p = client
-                .mutate("updateCustomer", &q, json!({ "input": input }))
+                .mutate_input(
+                    "updateCustomer",
+                    "UpdateCustomerInput",
+                    &selection,
+                    json!(input),
+                )
                 .await?;
             show(&client, &p["customer"]);
         }
         CustomersCommand::Delete { id, client } => {
-            let q = format!(
-                "mutation($input: DeleteCustomerInput!) {{ deleteCustomer(input: $input) {{
-                   customer {{ {FIELDS} }} errors {{ field messages }} }} }}"
-            );
+            let selection = format!("customer {{ {FIELDS} }}");
             let p = client
-                .mutate("deleteCustomer", &q, json!({ "input": { "id": id } }))
+                .mutate_input(
+                    "deleteCustomer",
+                    "DeleteCustomerInput",
+                    &selection,
+                    json!({ "id": id }),
+                )
                 .await?;
             if client.json {
                 output::json(&p["customer"]);

@@ -57,15 +57,13 @@ pub async fn run(cmd: TokensCommand) -> anyhow::Result<()> {
             customer,
             client,
         } => {
-            let q = format!(
-                "mutation($input: CreateApiTokenInput!) {{ createApiToken(input: $input) {{
-                   apiToken {{ {FIELDS} }} token errors {{ field messages }} }} }}"
-            );
+            let selection = format!("apiToken {{ {FIELDS} }} token");
             let p = client
-                .mutate(
+                .mutate_input(
                     "createApiToken",
-                    &q,
-                    json!({ "input": { "name": name, "roles": roles, "customer": customer } }),
+                    "CreateApiTokenInput",
+                    &selection,
+                    json!({ "name": name, "roles": roles, "customer": customer }),
                 )
                 .await?;
             if client.json {
@@ -90,12 +88,14 @@ pub async fn run(cmd: TokensCommand) -> anyhow::Result<()> {
             }
         }
         TokensCommand::Revoke { id, client } => {
-            let q = format!(
-                "mutation($input: RevokeApiTokenInput!) {{ revokeApiToken(input: $input) {{
-                   apiToken {{ {FIELDS} }} errors {{ field messages }} }} }}"
-            );
+            let selection = format!("apiToken {{ {FIELDS} }}");
             let p = client
-                .mutate("revokeApiToken", &q, json!({ "input": { "id": id } }))
+                .mutate_input(
+                    "revokeApiToken",
+                    "RevokeApiTokenInput",
+                    &selection,
+                    json!({ "id": id }),
+                )
                 .await?;
             if client.json {
                 output::json(&p["apiToken"]);

@@ -14,7 +14,7 @@ mod serve;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{config_vars, connections, customers, keys, org, tokens};
+use crate::commands::{config_vars, connections, customers, executions, integrations, keys, org, run, tokens};
 
 /// plumb: a self-hosted, embeddable integration platform.
 #[derive(Parser, Debug)]
@@ -64,6 +64,15 @@ enum Command {
     /// Key rotation: `rotate-master` and `rotate --org` (works directly on the database).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Run one flow of a definition locally, with no server.
+    Run(run::RunArgs),
+    /// Integrations: import, export, publish, versions, test config and test runs (client of a
+    /// running server).
+    #[command(subcommand)]
+    Integrations(integrations::IntegrationsCommand),
+    /// Executions: list, show, logs (client of a running server).
+    #[command(subcommand)]
+    Executions(executions::ExecutionsCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -85,6 +94,9 @@ fn main() -> std::process::ExitCode {
             Command::Org(cmd) => org::run(cmd).await,
             Command::Tokens(cmd) => tokens::run(cmd).await,
             Command::Customers(cmd) => customers::run(cmd).await,
+            Command::Run(args) => run::run(args).await,
+            Command::Integrations(cmd) => integrations::run(cmd).await,
+            Command::Executions(cmd) => executions::run(cmd).await,
             Command::ConfigVars(cmd) => config_vars::run(cmd).await,
             Command::Connections(cmd) => connections::run(cmd).await,
             Command::Keys(cmd) => keys::run(cmd).await,

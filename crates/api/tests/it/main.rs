@@ -6,6 +6,7 @@ mod connections_rules;
 mod connections_secrets;
 mod customers;
 mod http;
+mod integrations;
 mod schema;
 mod tokens;
 

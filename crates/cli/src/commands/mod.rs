@@ -3,6 +3,9 @@
 pub mod config_vars;
 pub mod connections;
 pub mod customers;
+pub mod executions;
+pub mod integrations;
 pub mod keys;
 pub mod org;
+pub mod run;
 pub mod tokens;

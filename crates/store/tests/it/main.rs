@@ -3,6 +3,7 @@
 
 mod config_vars;
 mod customers;
+mod integrations;
 mod migrations;
 mod secrets;
 mod tokens;

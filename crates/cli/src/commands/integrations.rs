@@ -1,0 +1,243 @@
+//! `plumb integrations import / export / publish / versions / list / test-config / test`.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context};
+use clap::Subcommand;
+use serde_json::{json, Value};
+
+use crate::client::ClientArgs;
+use crate::output;
+
+/// Integration commands.
+#[derive(Subcommand, Debug)]
+pub enum IntegrationsCommand {
+    /// Import a definition as a new integration, or as the new draft of `--integration`.
+    Import {
+        /// The definition (YAML).
+        file: PathBuf,
+        /// Replace the draft of this integration (global ID).
+        #[arg(long)]
+        integration: Option<String>,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Print an integration's definition (draft or published version).
+    Export {
+        /// The integration's (or version's) global ID.
+        id: String,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Publish the draft as a new numbered version.
+    Publish {
+        /// The integration's global ID.
+        id: String,
+        /// What changed.
+        #[arg(long)]
+        comment: Option<String>,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// List the draft and published versions of the integrations named NAME.
+    Versions {
+        /// The integration's name.
+        name: String,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// List integrations (drafts).
+    List {
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Set test values of the draft's config vars (`KEY=VALUE`...).
+    TestConfig {
+        /// The integration's global ID.
+        id: String,
+        /// `KEY=VALUE` pairs.
+        values: Vec<String>,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Run a flow of the draft now with its test config.
+    Test {
+        /// The integration's global ID.
+        id: String,
+        /// The flow's name (default: the first).
+        #[arg(long)]
+        flow: Option<String>,
+        /// A file holding the trigger payload.
+        #[arg(long)]
+        payload: Option<PathBuf>,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
+
+const FIELDS: &str = "id name versionNumber isPublished versionComment updatedAt";
+const HEADERS: [&str; 5] = ["ID", "NAME", "VERSION", "PUBLISHED", "COMMENT"];
+
+fn rows(nodes: &Value) -> Vec<Vec<String>> {
+    nodes
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|n| {
+                    ["id", "name", "versionNumber", "isPublished", "versionComment"]
+                        .iter()
+                        .map(|k| output::text(n, k))
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn show(client: &ClientArgs, v: &Value) {
+    if client.json {
+        output::json(v);
+    } else {
+        output::table(&HEADERS, &rows(&json!([v])));
+    }
+}
+
+/// Runs an integration command.
+pub async fn run(cmd: IntegrationsCommand) -> anyhow::Result<()> {
+    match cmd {
+        IntegrationsCommand::Import {
+            file,
+            integration,
+            client,
+        } => {
+            let definition = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let q = format!(
+                "mutation($input: ImportIntegrationInput!) {{ importIntegration(input: $input) {{
+                   integration {{ {FIELDS} flows {{ nodes {{ id name }} }} }}
+                   errors {{ field messages }} }} }}"
+            );
+            let p = client
+                .mutate(
+                    "importIntegration",
+                    &q,
+                    json!({"input": {"definition": definition, "integrationId": integration}}),
+                )
+                .await?;
+            show(&client, &p["integration"]);
+        }
+        IntegrationsCommand::Export { id, client } => {
+            let data = client
+                .graphql(
+                    "query($id: ID!) { integration(id: $id) { definition } }",
+                    json!({ "id": id }),
+                )
+                .await?;
+            print!("{}", output::text(&data["integration"], "definition"));
+        }
+        IntegrationsCommand::Publish {
+            id,
+            comment,
+            client,
+        } => {
+            let q = format!(
+                "mutation($input: PublishIntegrationInput!) {{ publishIntegration(input: $input) {{
+                   integration {{ {FIELDS} }} errors {{ field messages }} }} }}"
+            );
+            let p = client
+                .mutate(
+                    "publishIntegration",
+                    &q,
+                    json!({"input": {"id": id, "comment": comment}}),
+                )
+                .await?;
+            show(&client, &p["integration"]);
+        }
+        IntegrationsCommand::Versions { name, client } => {
+            list(&client, Some(name)).await?;
+        }
+        IntegrationsCommand::List { client } => {
+            list(&client, None).await?;
+        }
+        IntegrationsCommand::TestConfig { id, values, client } => {
+            let mut vars = Vec::new();
+            for pair in &values {
+                let (k, v) = pair
+                    .split_once('=')
+                    .ok_or_else(|| anyhow!("expected KEY=VALUE"))?;
+                vars.push(json!({"key": k, "value": v}));
+            }
+            let q = format!(
+                "mutation($input: SetTestConfigVariablesInput!) {{
+                   setTestConfigVariables(input: $input) {{
+                   integration {{ {FIELDS} }} errors {{ field messages }} }} }}"
+            );
+            let p = client
+                .mutate(
+                    "setTestConfigVariables",
+                    &q,
+                    json!({"input": {"integration": id, "configVariables": vars}}),
+                )
+                .await?;
+            show(&client, &p["integration"]);
+        }
+        IntegrationsCommand::Test {
+            id,
+            flow,
+            payload,
+            client,
+        } => {
+            let payload = match payload {
+                Some(p) => Some(
+                    std::fs::read_to_string(&p)
+                        .with_context(|| format!("cannot read {}", p.display()))?,
+                ),
+                None => None,
+            };
+            let q = "mutation($input: TestIntegrationFlowInput!) {
+                   testIntegrationFlow(input: $input) {
+                   testIntegrationFlowResult { execution { id status error } }
+                   errors { field messages } } }";
+            let p = client
+                .mutate(
+                    "testIntegrationFlow",
+                    q,
+                    json!({"input": {"id": id, "flow": flow, "payload": payload}}),
+                )
+                .await?;
+            let e = &p["testIntegrationFlowResult"]["execution"];
+            if client.json {
+                output::json(e);
+            } else {
+                output::table(
+                    &["EXECUTION", "STATUS", "ERROR"],
+                    &[vec![
+                        output::text(e, "id"),
+                        output::text(e, "status"),
+                        output::text(e, "error"),
+                    ]],
+                );
+            }
+            if e["status"] != "SUCCESS" {
+                return Err(anyhow!("the test run failed"));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn list(client: &ClientArgs, name: Option<String>) -> anyhow::Result<()> {
+    let all = name.is_some();
+    let q = format!(
+        "query($n: String, $a: Boolean) {{ integrations(name: $n, allVersions: $a) {{
+           totalCount nodes {{ {FIELDS} }} }} }}"
+    );
+    let data = client.graphql(&q, json!({"n": name, "a": all})).await?;
+    let conn = &data["integrations"];
+    if client.json {
+        output::json(conn);
+    } else {
+        output::table(&HEADERS, &rows(&conn["nodes"]));
+    }
+    Ok(())
+}

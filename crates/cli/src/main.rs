@@ -14,7 +14,9 @@ mod serve;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{config_vars, connections, customers, executions, integrations, keys, org, run, tokens};
+use crate::commands::{
+    config_vars, connections, customers, executions, integrations, keys, org, run, tokens,
+};
 
 /// plumb: a self-hosted, embeddable integration platform.
 #[derive(Parser, Debug)]

@@ -82,7 +82,9 @@ mod tests {
         let u = Uuid::new_v4();
         assert_eq!(
             decode("Customer", &encode("Instance", u)),
-            Err(IdError::WrongType { expected: "Customer" })
+            Err(IdError::WrongType {
+                expected: "Customer"
+            })
         );
         assert_eq!(decode("Customer", "!!!"), Err(IdError::Malformed));
         assert_eq!(

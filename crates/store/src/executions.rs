@@ -502,8 +502,15 @@ impl Store {
                 "EXISTS (SELECT 1 FROM executions e WHERE e.id = s.execution_id AND e.org_id = ?)",
                 [Arg::Text(org_id.to_string())],
             );
-        self.paginate(STEP_COLUMNS, "step_results s", "s.id", w, page, step_from_row)
-            .await
+        self.paginate(
+            STEP_COLUMNS,
+            "step_results s",
+            "s.id",
+            w,
+            page,
+            step_from_row,
+        )
+        .await
     }
 
     /// The logs of an execution of the organization, oldest first; `severity` filters.

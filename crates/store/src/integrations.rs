@@ -244,13 +244,14 @@ impl Store {
         org_id: Uuid,
         id: Uuid,
     ) -> Result<BTreeMap<String, String>, StoreError> {
-        let text: String =
-            sqlx::query_scalar("SELECT test_config FROM integrations WHERE id = $1 AND org_id = $2")
-                .bind(id.to_string())
-                .bind(org_id.to_string())
-                .fetch_optional(&self.read)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+        let text: String = sqlx::query_scalar(
+            "SELECT test_config FROM integrations WHERE id = $1 AND org_id = $2",
+        )
+        .bind(id.to_string())
+        .bind(org_id.to_string())
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
@@ -264,13 +265,14 @@ impl Store {
     ) -> Result<BTreeMap<String, String>, StoreError> {
         let mut conn = self.write.acquire().await?;
         let mut tx = conn.begin().await?;
-        let text: String =
-            sqlx::query_scalar("SELECT test_config FROM integrations WHERE id = $1 AND org_id = $2")
-                .bind(id.to_string())
-                .bind(org_id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+        let text: String = sqlx::query_scalar(
+            "SELECT test_config FROM integrations WHERE id = $1 AND org_id = $2",
+        )
+        .bind(id.to_string())
+        .bind(org_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let mut current: BTreeMap<String, String> =
             serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         for (k, v) in values {

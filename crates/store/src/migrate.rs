@@ -23,8 +23,10 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_connections", 3 "0003_integrations");
-const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation", 2 "0002_connections", 3 "0003_integrations");
+const SQLITE: &[Migration] =
+    migrations!("sqlite": 1 "0001_foundation", 2 "0002_connections", 3 "0003_integrations");
+const POSTGRES: &[Migration] =
+    migrations!("postgres": 1 "0001_foundation", 2 "0002_connections", 3 "0003_integrations");
 
 /// Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
 const PG_LOCK_KEY: i64 = 0x0070_6c75_6d62; // "plumb"

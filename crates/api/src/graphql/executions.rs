@@ -189,7 +189,11 @@ impl From<LogRow> for ExecutionLog {
     }
 }
 
-connection_type!(ExecutionResult, ExecutionResultConnection, ExecutionResultEdge);
+connection_type!(
+    ExecutionResult,
+    ExecutionResultConnection,
+    ExecutionResultEdge
+);
 connection_type!(StepResult, StepResultConnection, StepResultEdge);
 connection_type!(ExecutionLog, ExecutionLogConnection, ExecutionLogEdge);
 
@@ -218,7 +222,11 @@ impl ExecutionResult {
         let Some(id) = self.row.integration_version_id.or(self.row.integration_id) else {
             return Ok(None);
         };
-        match ctx.data::<Store>()?.get_integration(self.row.org_id, id).await {
+        match ctx
+            .data::<Store>()?
+            .get_integration(self.row.org_id, id)
+            .await
+        {
             Ok(r) => Ok(Some(r.into())),
             Err(StoreError::NotFound) => Ok(None),
             Err(e) => Err(internal(e)),

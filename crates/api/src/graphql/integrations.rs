@@ -36,7 +36,11 @@ pub struct IntegrationFlow {
     pub is_synchronous: bool,
 }
 
-connection_type!(IntegrationFlow, IntegrationFlowConnection, IntegrationFlowEdge);
+connection_type!(
+    IntegrationFlow,
+    IntegrationFlowConnection,
+    IntegrationFlowEdge
+);
 
 /// The ID of flow `name` of the integration row `row_id`.
 pub fn flow_uuid(row_id: Uuid, name: &str) -> Uuid {
@@ -119,7 +123,10 @@ pub fn flows_of(row_id: Uuid, def: &Definition) -> Vec<IntegrationFlow> {
     def.flows
         .iter()
         .map(|f| IntegrationFlow {
-            id: ID(plumb_core::id::encode(FLOW_TYPE, flow_uuid(row_id, &f.name))),
+            id: ID(plumb_core::id::encode(
+                FLOW_TYPE,
+                flow_uuid(row_id, &f.name),
+            )),
             name: f.name.clone(),
             description: f.description.clone(),
             is_synchronous: f.is_synchronous.unwrap_or(false),
@@ -253,7 +260,11 @@ impl IntegrationQuery {
         let caller = caller(ctx)?;
         require_reader(caller)?;
         let id = decode_id(TYPE, &id).ok_or_else(|| not_found(TYPE))?;
-        match ctx.data::<Store>()?.get_integration(caller.org_id, id).await {
+        match ctx
+            .data::<Store>()?
+            .get_integration(caller.org_id, id)
+            .await
+        {
             Ok(r) => Ok(r.into()),
             Err(StoreError::NotFound) => Err(not_found(TYPE)),
             Err(e) => Err(internal(e)),
@@ -527,7 +538,10 @@ impl IntegrationMutation {
         let def = match runtime::engine().load(&draft.definition) {
             Ok(d) => d,
             Err(problems) => {
-                return fail("id", &format!("the draft's definition is invalid: {problems}"))
+                return fail(
+                    "id",
+                    &format!("the draft's definition is invalid: {problems}"),
+                )
             }
         };
         let flow = match (&input.flow_id, &input.flow) {
@@ -537,7 +551,11 @@ impl IntegrationMutation {
             (None, None) => def.flows.first(),
         };
         let Some(flow) = flow.map(|f| f.name.clone()) else {
-            let field = if input.flow_id.is_some() { "flowId" } else { "flow" };
+            let field = if input.flow_id.is_some() {
+                "flowId"
+            } else {
+                "flow"
+            };
             return fail(field, "flow not found");
         };
         let headers: BTreeMap<String, String> = match input.headers.as_deref() {

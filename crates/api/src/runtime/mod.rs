@@ -93,10 +93,7 @@ pub fn check_test_value(def: &Definition, key: &str, value: &str) -> Result<(), 
     }
     let data_type = decl_type(decl);
     data_type.validate(value).map_err(|e| {
-        ConfigProblem::new(
-            key,
-            format!("{} for data type {}", e.0, data_type.as_str()),
-        )
+        ConfigProblem::new(key, format!("{} for data type {}", e.0, data_type.as_str()))
     })
 }
 
@@ -142,7 +139,11 @@ pub fn resolve_test_config(
         values,
         warnings: Vec::new(),
     };
-    for decl in def.required_config_vars.iter().filter(|d| d.is_connection()) {
+    for decl in def
+        .required_config_vars
+        .iter()
+        .filter(|d| d.is_connection())
+    {
         if let Some(stable_key) = &decl.use_scoped_config_var {
             // connection resolution: wired by issue 3
             // (plumb_store::resolve::resolve_scoped_connection(vault, org, stable_key, None, true)).

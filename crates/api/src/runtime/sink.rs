@@ -148,9 +148,10 @@ pub(crate) fn step_result(execution_id: Uuid, r: &StepRecord) -> StepResult {
 
 impl ExecutionSink for StoreSink {
     fn step_finished(&self, record: &StepRecord) {
-        let _ = self
-            .tx
-            .send(Event::Step(Box::new(step_result(self.execution_id, record))));
+        let _ = self.tx.send(Event::Step(Box::new(step_result(
+            self.execution_id,
+            record,
+        ))));
     }
 
     fn log(&self, entry: &LogEntry) {

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use crate::{error_code, Server};
 
-const IMPORT: &str = "mutation($input: ImportIntegrationInput!) { importIntegration(input: $input) {
+const IMPORT: &str =
+    "mutation($input: ImportIntegrationInput!) { importIntegration(input: $input) {
     integration { id name versionNumber isPublished definition flows { nodes { id name } } }
     errors { field messages } } }";
 
@@ -95,7 +96,9 @@ async fn import_publish_test_and_read_back() {
         // Publish: numbered, immutable.
         let q = "mutation($input: PublishIntegrationInput!) { publishIntegration(input: $input) {
             integration { id versionNumber isPublished definition } errors { field messages } } }";
-        let v1 = s.gql(q, json!({"input": {"id": id, "comment": "first"}})).await;
+        let v1 = s
+            .gql(q, json!({"input": {"id": id, "comment": "first"}}))
+            .await;
         let v1 = &v1["data"]["publishIntegration"]["integration"];
         assert_eq!(v1["versionNumber"], 1);
         assert_eq!(v1["isPublished"], true);
@@ -185,7 +188,11 @@ async fn import_publish_test_and_read_back() {
         // A viewer reads but cannot change.
         let viewer = s.token(&[Role::Viewer], None).await;
         let r = s
-            .gql_as(&viewer, "query($id: ID!) { integration(id: $id) { name } }", json!({"id": id}))
+            .gql_as(
+                &viewer,
+                "query($id: ID!) { integration(id: $id) { name } }",
+                json!({"id": id}),
+            )
             .await;
         assert_eq!(r["data"]["integration"]["name"], "Greeter");
         let r = s
@@ -195,22 +202,33 @@ async fn import_publish_test_and_read_back() {
 
         // Another organization sees nothing.
         let other = s.db.store.create_org("Other").await.unwrap();
-        let (_, other_token) = s
-            .db
-            .store
-            .create_token(other.id, "o", &[Role::Admin], None)
-            .await
-            .unwrap();
+        let (_, other_token) =
+            s.db.store
+                .create_token(other.id, "o", &[Role::Admin], None)
+                .await
+                .unwrap();
         let r = s
-            .gql_as(&other_token, "query($id: ID!) { integration(id: $id) { name } }", json!({"id": id}))
+            .gql_as(
+                &other_token,
+                "query($id: ID!) { integration(id: $id) { name } }",
+                json!({"id": id}),
+            )
             .await;
         assert_eq!(error_code(&r), "NOT_FOUND");
         let r = s
-            .gql_as(&other_token, "query($id: ID!) { executionResult(id: $id) { id } }", json!({"id": e["id"]}))
+            .gql_as(
+                &other_token,
+                "query($id: ID!) { executionResult(id: $id) { id } }",
+                json!({"id": e["id"]}),
+            )
             .await;
         assert_eq!(error_code(&r), "NOT_FOUND");
         let r = s
-            .gql_as(&other_token, IMPORT, json!({"input": {"definition": def, "integrationId": id}}))
+            .gql_as(
+                &other_token,
+                IMPORT,
+                json!({"input": {"definition": def, "integrationId": id}}),
+            )
             .await;
         assert_eq!(
             r["data"]["importIntegration"]["errors"][0]["field"],

@@ -95,8 +95,17 @@ pub async fn run(cmd: ExecutionsCommand) -> anyhow::Result<()> {
                 output::table(&HEADERS, &[row(e)]);
                 for s in e["stepResults"]["nodes"].as_array().into_iter().flatten() {
                     match s.get("error").and_then(Value::as_str) {
-                        Some(err) => println!("{}: {}: {err}", output::text(s, "stepName"), output::text(s, "status")),
-                        None => println!("{}: {} {}", output::text(s, "stepName"), output::text(s, "status"), s["results"]),
+                        Some(err) => println!(
+                            "{}: {}: {err}",
+                            output::text(s, "stepName"),
+                            output::text(s, "status")
+                        ),
+                        None => println!(
+                            "{}: {} {}",
+                            output::text(s, "stepName"),
+                            output::text(s, "status"),
+                            s["results"]
+                        ),
                     }
                 }
             }

@@ -84,10 +84,16 @@ fn rows(nodes: &Value) -> Vec<Vec<String>> {
         .map(|a| {
             a.iter()
                 .map(|n| {
-                    ["id", "name", "versionNumber", "isPublished", "versionComment"]
-                        .iter()
-                        .map(|k| output::text(n, k))
-                        .collect()
+                    [
+                        "id",
+                        "name",
+                        "versionNumber",
+                        "isPublished",
+                        "versionComment",
+                    ]
+                    .iter()
+                    .map(|k| output::text(n, k))
+                    .collect()
                 })
                 .collect()
         })

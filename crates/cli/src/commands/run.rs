@@ -52,9 +52,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let config = config_pairs(&args.config)?;
     let payload = match &args.payload {
-        Some(p) => {
-            Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?)
-        }
+        Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?),
         None => None,
     };
     let report = plumb_engine::run_local(

@@ -17,21 +17,49 @@ async fn drafts_versions_executions_and_isolation() {
         assert!(!d.is_published);
         assert_eq!(d.version_number, 0);
         let v1 = s.publish_integration(org.id, d.id, "first").await.unwrap();
-        assert_eq!((v1.version_number, v1.is_published), (1, true), "{}", db.label);
-        s.update_integration_draft(org.id, d.id, "I", "d", "v2").await.unwrap();
+        assert_eq!(
+            (v1.version_number, v1.is_published),
+            (1, true),
+            "{}",
+            db.label
+        );
+        s.update_integration_draft(org.id, d.id, "I", "d", "v2")
+            .await
+            .unwrap();
         let v2 = s.publish_integration(org.id, d.id, "").await.unwrap();
         assert_eq!(v2.version_number, 2);
-        assert_eq!(s.get_integration(org.id, v1.id).await.unwrap().definition, "v1");
-        assert_eq!(s.get_integration(org.id, d.id).await.unwrap().version_number, 2);
-        let all = IntegrationFilter { all_versions: true, ..Default::default() };
+        assert_eq!(
+            s.get_integration(org.id, v1.id).await.unwrap().definition,
+            "v1"
+        );
+        assert_eq!(
+            s.get_integration(org.id, d.id)
+                .await
+                .unwrap()
+                .version_number,
+            2
+        );
+        let all = IntegrationFilter {
+            all_versions: true,
+            ..Default::default()
+        };
         let page = PageRequest::default();
-        assert_eq!(s.list_integrations(org.id, &all, &page).await.unwrap().total, 3);
+        assert_eq!(
+            s.list_integrations(org.id, &all, &page)
+                .await
+                .unwrap()
+                .total,
+            3
+        );
         let drafts = s
             .list_integrations(org.id, &IntegrationFilter::default(), &page)
             .await
             .unwrap();
         assert_eq!(drafts.total, 1);
-        assert!(matches!(s.get_integration(other.id, d.id).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            s.get_integration(other.id, d.id).await,
+            Err(StoreError::NotFound)
+        ));
         assert!(matches!(
             s.publish_integration(other.id, d.id, "").await,
             Err(StoreError::NotFound)
@@ -66,7 +94,9 @@ async fn drafts_versions_executions_and_isolation() {
             error: None,
             error_details: None,
         };
-        s.insert_step_result(&step(StepValue::Json("{\"a\":1}".into()))).await.unwrap();
+        s.insert_step_result(&step(StepValue::Json("{\"a\":1}".into())))
+            .await
+            .unwrap();
         s.insert_step_result(&step(StepValue::Binary {
             bytes: vec![0, 255, 7],
             content_type: "image/png".into(),
@@ -84,22 +114,49 @@ async fn drafts_versions_executions_and_isolation() {
         }])
         .await
         .unwrap();
-        s.finish_execution(e.id, ExecutionStatus::Success, None, 9).await.unwrap();
+        s.finish_execution(e.id, ExecutionStatus::Success, None, 9)
+            .await
+            .unwrap();
         let e = s.get_execution(org.id, e.id).await.unwrap();
-        assert_eq!((e.status, e.ended_at, e.payload.clone()), (ExecutionStatus::Success, Some(9), Some(vec![1, 2, 3])));
+        assert_eq!(
+            (e.status, e.ended_at, e.payload.clone()),
+            (ExecutionStatus::Success, Some(9), Some(vec![1, 2, 3]))
+        );
         let steps = s.list_step_results(org.id, e.id, &page).await.unwrap();
         assert_eq!(steps.items.len(), 2);
         assert_eq!(steps.items[0].iteration, vec![0, 2]);
         assert_eq!(
             steps.items[1].value,
-            Some(StepValue::Binary { bytes: vec![0, 255, 7], content_type: "image/png".into() })
+            Some(StepValue::Binary {
+                bytes: vec![0, 255, 7],
+                content_type: "image/png".into()
+            })
         );
-        let logs = s.list_execution_logs(org.id, e.id, None, &page).await.unwrap();
+        let logs = s
+            .list_execution_logs(org.id, e.id, None, &page)
+            .await
+            .unwrap();
         assert_eq!(logs.items[0].message.chars().count(), MAX_LOG_MESSAGE);
-        assert_eq!(s.list_step_results(other.id, e.id, &page).await.unwrap().total, 0);
-        let f = ExecutionFilter { is_test: Some(true), status: Some(ExecutionStatus::Success), ..Default::default() };
+        assert_eq!(
+            s.list_step_results(other.id, e.id, &page)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+        let f = ExecutionFilter {
+            is_test: Some(true),
+            status: Some(ExecutionStatus::Success),
+            ..Default::default()
+        };
         assert_eq!(s.list_executions(org.id, &f, &page).await.unwrap().total, 1);
-        assert_eq!(s.list_executions(other.id, &f, &page).await.unwrap().total, 0);
-        assert!(matches!(s.get_execution(other.id, e.id).await, Err(StoreError::NotFound)));
+        assert_eq!(
+            s.list_executions(other.id, &f, &page).await.unwrap().total,
+            0
+        );
+        assert!(matches!(
+            s.get_execution(other.id, e.id).await,
+            Err(StoreError::NotFound)
+        ));
     }
 }

@@ -569,10 +569,12 @@ impl IntegrationMutation {
             .integration_test_config(caller.org_id, draft.id)
             .await
             .map_err(internal)?;
-        let config = match runtime::resolve_test_config(&def, &tests) {
+        let mut config = match runtime::resolve_test_config(&def, &tests) {
             Ok(c) => c,
             Err(p) => return fail("configVariables", &p.to_string()),
         };
+        let vault = ctx.data_opt::<plumb_store::secrets::Vault>();
+        runtime::resolve_scoped_test_connections(vault, caller.org_id, &def, &mut config).await;
         let trigger = runtime::TestTrigger {
             payload: input.payload.map(String::into_bytes),
             content_type: input.content_type,

@@ -116,9 +116,8 @@ pub struct TestConfig {
 /// THE place where a test run's config vars get their values: the integration's stored test
 /// values over the declared defaults; a connection gets the definition's default inputs.
 ///
-/// A connection that names `useScopedConfigVar` binds to the organization's scoped connection
-/// and its test credentials. connection resolution: wired by issue 3 — until then such a
-/// connection is left unresolved and a warning says so (a step using it fails).
+/// A connection that names `useScopedConfigVar` is left out here; [`resolve_scoped_test_connections`]
+/// binds it to the organization's scoped connection and its test credentials.
 pub fn resolve_test_config(
     def: &Definition,
     test_values: &BTreeMap<String, String>,
@@ -144,18 +143,61 @@ pub fn resolve_test_config(
         .iter()
         .filter(|d| d.is_connection())
     {
-        if let Some(stable_key) = &decl.use_scoped_config_var {
-            // connection resolution: wired by issue 3
-            // (plumb_store::resolve::resolve_scoped_connection(vault, org, stable_key, None, true)).
+        if decl.use_scoped_config_var.is_some() {
             out.values.remove(&decl.key);
-            out.warnings.push(format!(
-                "config var `{}` binds to the scoped connection `{stable_key}`, whose test \
-                 credentials are not resolved in test runs yet",
-                decl.key
-            ));
         }
     }
     Ok(out)
+}
+
+/// Binds each `useScopedConfigVar` connection of a test run to the organization's scoped
+/// connection with that stable key, with its test credentials (over its global values), opened
+/// with the organization's data key. A connection that cannot be resolved is left out with a
+/// warning (a step using it then fails with a clear error); secrets never reach the warnings.
+pub async fn resolve_scoped_test_connections(
+    vault: Option<&plumb_store::secrets::Vault>,
+    org_id: uuid::Uuid,
+    def: &Definition,
+    config: &mut TestConfig,
+) {
+    for decl in def
+        .required_config_vars
+        .iter()
+        .filter(|d| d.is_connection())
+    {
+        let Some(stable_key) = &decl.use_scoped_config_var else {
+            continue;
+        };
+        let Some(vault) = vault else {
+            config.warnings.push(format!(
+                "config var `{}`: the server has no master key, so the scoped connection \
+                 `{stable_key}` cannot be opened",
+                decl.key
+            ));
+            continue;
+        };
+        match plumb_store::resolve::resolve_scoped_connection(vault, org_id, stable_key, None, true)
+            .await
+        {
+            Ok(Some(conn)) => {
+                config
+                    .values
+                    .insert(decl.key.clone(), ConfigValue::Connection(conn));
+            }
+            Ok(None) => config.warnings.push(format!(
+                "config var `{}`: the scoped connection `{stable_key}` does not exist or has no \
+                 test credentials",
+                decl.key
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, key = %decl.key, "resolving a scoped connection failed");
+                config.warnings.push(format!(
+                    "config var `{}`: the scoped connection `{stable_key}` could not be opened",
+                    decl.key
+                ));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod customers;
 mod http;
 mod integrations;
 mod schema;
+mod test_runs;
 mod tokens;
 
 use plumb_api::{app, ApiConfig, AppState};

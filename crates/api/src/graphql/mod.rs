@@ -4,6 +4,7 @@
 //! One module per resource; each contributes a query and a mutation object merged here.
 
 mod components;
+mod config_var_types;
 mod config_vars;
 mod connections;
 mod customers;

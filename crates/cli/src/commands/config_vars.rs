@@ -143,7 +143,7 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
                     "setOrganizationConfigVariable",
                     "SetOrganizationConfigVariableInput",
                     &selection,
-                    json!(input),
+                    input,
                 )
                 .await?;
             show_one(&client, &p["organizationConfigVariable"]);
@@ -182,7 +182,7 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
                     "createCustomerConfigVariable",
                     "CreateCustomerConfigVariableInput",
                     &selection,
-                    json!(input),
+                    input,
                 )
                 .await?;
             show_one(&client, &p["customerConfigVariable"]);
@@ -200,7 +200,7 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
                     "updateCustomerConfigVariable",
                     "UpdateCustomerConfigVariableInput",
                     &selection,
-                    json!(input),
+                    input,
                 )
                 .await?;
             show_one(&client, &p["customerConfigVariable"]);

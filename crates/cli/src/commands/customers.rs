@@ -145,12 +145,7 @@ pub async fn run(cmd: CustomersCommand) -> anyhow::Result<()> {
             let input = json!({ "name": name, "externalId": external_id,
                                 "description": description, "labels": labels });
             let p = client
-                .mutate_input(
-                    "createCustomer",
-                    "CreateCustomerInput",
-                    &selection,
-                    json!(input),
-                )
+                .mutate_input("createCustomer", "CreateCustomerInput", &selection, input)
                 .await?;
             show(&client, &p["customer"]);
         }
@@ -166,12 +161,7 @@ pub async fn run(cmd: CustomersCommand) -> anyhow::Result<()> {
             let input = json!({ "id": id, "name": name, "externalId": external_id,
                                 "description": description, "labels": labels });
             let p = client
-                .mutate_input(
-                    "updateCustomer",
-                    "UpdateCustomerInput",
-                    &selection,
-                    json!(input),
-                )
+                .mutate_input("updateCustomer", "UpdateCustomerInput", &selection, input)
                 .await?;
             show(&client, &p["customer"]);
         }

@@ -6,7 +6,6 @@
 
 pub mod graphql;
 pub mod http;
-pub mod runtime;
 
 use std::sync::Arc;
 

@@ -68,6 +68,8 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(60))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
+                            // Takes effect in a new file only: pruning then gives pages back.
+                            conn.execute("PRAGMA auto_vacuum = INCREMENTAL;").await?;
                             conn.execute("PRAGMA journal_mode = WAL;").await?;
                             conn.execute(SQLITE_PRAGMAS).await?;
                             Ok(())

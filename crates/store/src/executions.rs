@@ -81,6 +81,8 @@ pub struct Execution {
     pub payload_content_type: Option<String>,
     /// The trigger's headers (JSON object text).
     pub payload_headers: String,
+    /// The trigger's query parameters (JSON object text).
+    pub payload_query: String,
     /// When it was queued (ms).
     pub queued_at: i64,
     /// When it started (ms).
@@ -95,6 +97,18 @@ pub struct Execution {
     pub max_attempts: i64,
     /// When a queued execution may run (ms).
     pub next_attempt_at: Option<i64>,
+    /// The instance flow config that triggered it.
+    pub flow_config_id: Option<Uuid>,
+    /// The worker group that runs it (`None`: the default group).
+    pub worker_group: Option<String>,
+    /// How many times its worker was lost while running it.
+    pub recoveries: i64,
+    /// What started it: `test`, `webhook`, `schedule`, `manual`, `replay`, `retry`, `deploy`.
+    pub invoke_type: String,
+    /// The execution this one retries or replays.
+    pub retry_of: Option<Uuid>,
+    /// The worker holding it (while `PENDING` on the queue).
+    pub lease_owner: Option<String>,
 }
 
 /// The fields of a new execution.
@@ -118,10 +132,24 @@ pub struct NewExecution {
     pub payload_content_type: Option<String>,
     /// Trigger headers.
     pub payload_headers: BTreeMap<String, String>,
+    /// Trigger query parameters.
+    pub payload_query: BTreeMap<String, String>,
     /// Start it at once (`PENDING`, started now) instead of queueing it.
     pub start_now: bool,
     /// Attempts allowed (at least 1).
     pub max_attempts: i64,
+    /// This attempt's number (0 is taken as 1).
+    pub attempt: i64,
+    /// The instance flow config that triggered it.
+    pub flow_config_id: Option<Uuid>,
+    /// The worker group that runs it.
+    pub worker_group: Option<String>,
+    /// What started it (`manual` when empty).
+    pub invoke_type: String,
+    /// Do not run before this time (ms); now when `None`.
+    pub not_before: Option<i64>,
+    /// The execution this one retries or replays.
+    pub retry_of: Option<Uuid>,
 }
 
 /// Filters of an execution list.
@@ -139,6 +167,10 @@ pub struct ExecutionFilter {
     pub status: Option<ExecutionStatus>,
     /// Only executions started at or after this time (ms).
     pub started_at_gte: Option<i64>,
+    /// Only executions started at or before this time (ms).
+    pub started_at_lte: Option<i64>,
+    /// Only runs of the flow with this name.
+    pub flow_name: Option<String>,
 }
 
 /// Whether a step ended well.
@@ -233,8 +265,9 @@ pub struct ExecutionLog {
 
 const COLUMNS: &str = "e.id, e.org_id, e.integration_id, e.integration_version_id, \
      e.instance_id, e.customer_id, e.flow_name, e.is_test, e.status, e.payload, \
-     e.payload_content_type, e.payload_headers, e.queued_at, e.started_at, e.ended_at, e.error, \
-     e.attempt, e.max_attempts, e.next_attempt_at";
+     e.payload_content_type, e.payload_headers, e.payload_query, e.queued_at, e.started_at, e.ended_at, e.error, \
+     e.attempt, e.max_attempts, e.next_attempt_at, e.flow_config_id, e.worker_group, e.recoveries, \
+     e.invoke_type, e.retry_of, e.lease_owner";
 
 fn from_row(row: &AnyRow) -> Result<Execution, StoreError> {
     let status: String = row.try_get("status")?;
@@ -253,6 +286,7 @@ fn from_row(row: &AnyRow) -> Result<Execution, StoreError> {
         payload: row.try_get("payload")?,
         payload_content_type: row.try_get("payload_content_type")?,
         payload_headers: row.try_get("payload_headers")?,
+        payload_query: row.try_get("payload_query")?,
         queued_at: row.try_get("queued_at")?,
         started_at: row.try_get("started_at")?,
         ended_at: row.try_get("ended_at")?,
@@ -260,6 +294,12 @@ fn from_row(row: &AnyRow) -> Result<Execution, StoreError> {
         attempt: row.try_get("attempt")?,
         max_attempts: row.try_get("max_attempts")?,
         next_attempt_at: row.try_get("next_attempt_at")?,
+        flow_config_id: parse_opt_uuid(row, "flow_config_id")?,
+        worker_group: row.try_get("worker_group")?,
+        recoveries: row.try_get("recoveries")?,
+        invoke_type: row.try_get("invoke_type")?,
+        retry_of: parse_opt_uuid(row, "retry_of")?,
+        lease_owner: row.try_get("lease_owner")?,
     })
 }
 
@@ -324,6 +364,19 @@ impl Store {
         org_id: Uuid,
         new: NewExecution,
     ) -> Result<Execution, StoreError> {
+        let id = Self::insert_execution(&self.write, org_id, new).await?;
+        self.get_execution(org_id, id).await
+    }
+
+    /// Inserts an execution row with `executor` (a pool or an open transaction).
+    pub(crate) async fn insert_execution<'c, E>(
+        executor: E,
+        org_id: Uuid,
+        new: NewExecution,
+    ) -> Result<Uuid, StoreError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
         let id = new_id();
         let now = now_ms();
         let (status, started_at) = if new.start_now {
@@ -333,11 +386,26 @@ impl Store {
         };
         let headers = serde_json::to_string(&new.payload_headers)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let query = serde_json::to_string(&new.payload_query)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let invoke_type = if new.invoke_type.is_empty() {
+            "manual".to_string()
+        } else {
+            new.invoke_type
+        };
+        // Fair ordering: a customer's next waiting execution ranks after its last waiting one;
+        // a customer with nothing waiting joins at the queue's current lowest rank.
         sqlx::query(
             "INSERT INTO executions (id, org_id, integration_id, integration_version_id,
              instance_id, customer_id, flow_name, is_test, status, payload, payload_content_type,
-             payload_headers, queued_at, started_at, attempt, max_attempts, next_attempt_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16)",
+             payload_headers, queued_at, started_at, attempt, max_attempts, next_attempt_at,
+             flow_config_id, worker_group, invoke_type, retry_of, payload_query, fair_rank)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+             $18, $19, $20, $21, $22,
+             COALESCE((SELECT MAX(q.fair_rank) + 1 FROM executions q
+                        WHERE q.customer_id = $6 AND q.status = 'QUEUED'),
+                      (SELECT MIN(q.fair_rank) FROM executions q WHERE q.status = 'QUEUED'),
+                      0))",
         )
         .bind(id.to_string())
         .bind(org_id.to_string())
@@ -353,11 +421,17 @@ impl Store {
         .bind(headers)
         .bind(now)
         .bind(started_at)
+        .bind(new.attempt.max(1))
         .bind(new.max_attempts.max(1))
-        .bind(now)
-        .execute(&self.write)
+        .bind(new.not_before.unwrap_or(now))
+        .bind(new.flow_config_id.map(|u| u.to_string()))
+        .bind(new.worker_group)
+        .bind(invoke_type)
+        .bind(new.retry_of.map(|u| u.to_string()))
+        .bind(query)
+        .execute(executor)
         .await?;
-        self.get_execution(org_id, id).await
+        Ok(id)
     }
 
     /// Ends an execution with `SUCCESS` or `ERROR`.
@@ -421,6 +495,13 @@ impl Store {
         if let Some(t) = filter.started_at_gte {
             // An integer, formatted by us: safe to inline.
             w = w.and(&format!("e.started_at >= {t}"), []);
+        }
+        if let Some(t) = filter.started_at_lte {
+            // An integer, formatted by us: safe to inline.
+            w = w.and(&format!("e.started_at <= {t}"), []);
+        }
+        if let Some(f) = &filter.flow_name {
+            w = w.and("e.flow_name = ?", [Arg::Text(f.clone())]);
         }
         self.paginate(COLUMNS, "executions e", "e.id", w, page, from_row)
             .await

@@ -166,3 +166,23 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Reads the one row of an organization that `sql` selects with `$1` = the row's ID and
+    /// `$2` = the organization's ID; no row is [`StoreError::NotFound`].
+    pub(crate) async fn fetch_scoped<T>(
+        &self,
+        sql: &str,
+        id: uuid::Uuid,
+        org_id: uuid::Uuid,
+        map: impl Fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(sql.to_string()))
+            .bind(id.to_string())
+            .bind(org_id.to_string())
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        map(&row)
+    }
+}

@@ -16,7 +16,7 @@ use super::executions::ExecutionResult;
 use super::relay::{connection, connection_type, cursor, page_request, Connection, PageInfo};
 use super::{caller, decode_id};
 use crate::http::auth::Caller;
-use crate::runtime;
+use plumb_runtime as runtime;
 
 /// The global ID type name of integrations (drafts and published versions).
 pub const TYPE: &str = "Integration";

@@ -5,6 +5,8 @@ mod config_vars;
 mod customers;
 mod integrations;
 mod migrations;
+mod oauth_tokens;
+mod queue;
 mod secrets;
 mod tokens;
 

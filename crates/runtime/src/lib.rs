@@ -1,9 +1,23 @@
-//! What runs flows for the API (and the CLI's `plumb run`): the one [`registry`] of every
-//! built-in component, config resolution for test runs ([`resolve_test_config`]), the
-//! [`StoreSink`] that records an execution's steps and logs, and [`run_test_flow`].
+//! What runs flows for the API, the workers and the CLI's `plumb run`: the one [`registry`] of every
+//! built-in component, config resolution for test runs ([`resolve_test_config`]) and instances
+//! ([`bindings`]), the [`StoreSink`] that records an execution's steps and logs,
+//! [`run_test_flow`], the [`Runtime`] that queues and runs executions, the [`worker`] loops and
+//! the [`scheduler`].
 
+pub mod bindings;
+pub mod completions;
+pub mod executor;
+pub mod scheduler;
 mod sink;
+pub mod state;
 mod test_run;
+mod tokens;
+pub use tokens::{
+    complete_authorization, registry_with_vault, start_authorization, AuthorizationError,
+    AuthorizationTarget, CallbackParams, CompletedAuthorization, SealedTokenStore,
+    AUTHORIZATION_TTL,
+};
+pub mod worker;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -13,8 +27,11 @@ use plumb_core::definition::{ConfigVarDecl, Definition};
 use plumb_core::expr::ConfigValue;
 use plumb_engine::{Engine, Registry};
 
+pub use completions::{Completion, Completions};
+pub use executor::{webhook_url, QueueError, Runtime, TriggerInput, FLOW_CONFIG_TYPE};
 pub use sink::{SinkWriter, StoreSink};
 pub use test_run::{run_test_flow, TestTrigger};
+pub use worker::{run_workers, WorkerConfig};
 
 /// The registry of every built-in component: the engine's own (triggers, loop, branch,
 /// stop-execution, persist-data) and the components crate's (code, http, aws-s3, salesforce).
@@ -81,6 +98,16 @@ pub fn check_test_value(def: &Definition, key: &str, value: &str) -> Result<(), 
              secrets; set the connection's test credentials instead (scoped connection via \
              useScopedConfigVar), or give the inputs as defaults in the definition",
         ));
+    }
+    check_declared_value(decl, value)
+}
+
+/// Checks a (non-connection) value against its declaration: a collection must be a JSON list,
+/// a typed value must parse as its data type. Empty clears the value.
+pub fn check_declared_value(decl: &ConfigVarDecl, value: &str) -> Result<(), ConfigProblem> {
+    let key = decl.key.as_str();
+    if value.is_empty() {
+        return Ok(());
     }
     if decl.collection_type.is_some() {
         return match serde_json::from_str::<serde_json::Value>(value) {

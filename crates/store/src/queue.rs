@@ -1,0 +1,298 @@
+//! The durable execution queue: `QUEUED` execution rows claimed by workers.
+//!
+//! - **Claim.** A worker takes the due execution of its group with the lowest fair rank (a
+//!   customer's n-th waiting execution ranks n, so one noisy customer cannot starve the rest)
+//!   whose customer is under the per-customer concurrency limit, marks it `PENDING` and leases
+//!   it. On PostgreSQL the candidate row is locked `FOR UPDATE SKIP LOCKED`, so workers on many
+//!   machines never take the same row; on SQLite the single writer connection serializes claims.
+//! - **Lease.** The worker renews its lease ([`Store::heartbeat_execution`]) while it runs; a
+//!   lease that expires (a killed worker) puts the execution back on the queue
+//!   ([`Store::recover_expired_leases`]), at most `max_recoveries` times, then it fails.
+//! - **Finish.** Only the lease holder can end the execution ([`Store::complete_execution`]).
+//! - **Retention.** [`Store::prune_executions`] deletes ended executions in small batches.
+
+use sqlx::{AssertSqlSafe, Row};
+use uuid::Uuid;
+
+use crate::executions::{Execution, ExecutionStatus};
+use crate::{now_ms, Backend, Store, StoreError};
+
+/// How a worker claims executions.
+#[derive(Debug, Clone)]
+pub struct ClaimOptions {
+    /// The worker's unique name (lease owner).
+    pub worker: String,
+    /// Its group (`None`: the default group, executions not pinned to a group).
+    pub group: Option<String>,
+    /// Lease length (ms).
+    pub lease_ms: i64,
+    /// Most executions of one customer running at once (0: no limit).
+    pub customer_limit: i64,
+}
+
+/// What [`Store::recover_expired_leases`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recovered {
+    /// Executions put back on the queue.
+    pub requeued: Vec<Uuid>,
+    /// Executions failed after too many lost workers.
+    pub failed: Vec<Uuid>,
+}
+
+/// The counts of the queue, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueDepth {
+    /// Executions waiting (including delayed retries).
+    pub queued: i64,
+    /// Executions running.
+    pub running: i64,
+}
+
+/// Retention rules of [`Store::prune_executions`].
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    /// Delete ended executions that ended before this time (ms), if set.
+    pub ended_before: Option<i64>,
+    /// Keep at most this many ended executions per organization, if set.
+    pub keep_per_org: Option<i64>,
+    /// Rows deleted per statement (small batches keep writers moving).
+    pub batch: i64,
+}
+
+impl Store {
+    /// Claims the next due execution for a worker, or `None` when there is none.
+    pub async fn claim_execution(
+        &self,
+        opts: &ClaimOptions,
+    ) -> Result<Option<Execution>, StoreError> {
+        let now = now_ms();
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        // Only constants are formatted into the text; values are bound.
+        let sql = format!(
+            "UPDATE executions SET status = 'PENDING', lease_owner = $1, lease_expires_at = $2,
+                 started_at = $3
+             WHERE status = 'QUEUED' AND id = (
+                 SELECT e.id FROM executions e
+                  WHERE e.status = 'QUEUED' AND e.next_attempt_at <= $3
+                    AND COALESCE(e.worker_group, '') = $4
+                    AND ($5 <= 0 OR e.customer_id IS NULL OR
+                         (SELECT COUNT(*) FROM executions r
+                           WHERE r.customer_id = e.customer_id AND r.status = 'PENDING') < $5)
+                  ORDER BY e.fair_rank, e.next_attempt_at, e.id
+                  LIMIT 1{lock})
+             RETURNING id, org_id"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(&opts.worker)
+            .bind(now + opts.lease_ms)
+            .bind(now)
+            .bind(opts.group.clone().unwrap_or_default())
+            .bind(opts.customer_limit)
+            .fetch_optional(&self.write)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let id: String = row.try_get("id")?;
+        let org: String = row.try_get("org_id")?;
+        let parse = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()));
+        self.get_execution(parse(&org)?, parse(&id)?)
+            .await
+            .map(Some)
+    }
+
+    /// Renews a lease; `false` when the worker no longer holds it (it must stop).
+    pub async fn heartbeat_execution(
+        &self,
+        id: Uuid,
+        worker: &str,
+        lease_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE executions SET lease_expires_at = $1
+             WHERE id = $2 AND lease_owner = $3 AND status = 'PENDING'",
+        )
+        .bind(now_ms() + lease_ms)
+        .bind(id.to_string())
+        .bind(worker)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends a leased execution; `false` (and nothing changes) when `worker` no longer holds it.
+    pub async fn complete_execution(
+        &self,
+        id: Uuid,
+        worker: &str,
+        status: ExecutionStatus,
+        error: Option<&str>,
+        ended_at: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE executions SET status = $1, error = $2, ended_at = $3, lease_owner = NULL,
+             lease_expires_at = NULL WHERE id = $4 AND lease_owner = $5 AND status = 'PENDING'",
+        )
+        .bind(status.as_str())
+        .bind(error.map(crate::executions::truncate_message))
+        .bind(ended_at)
+        .bind(id.to_string())
+        .bind(worker)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Hands a leased execution back to the queue untouched (a worker shutting down before it
+    /// started the flow). `false` when `worker` no longer holds it.
+    pub async fn release_execution(&self, id: Uuid, worker: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE executions SET status = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL,
+             started_at = NULL, next_attempt_at = $1
+             WHERE id = $2 AND lease_owner = $3 AND status = 'PENDING'",
+        )
+        .bind(now_ms())
+        .bind(id.to_string())
+        .bind(worker)
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Puts executions whose lease expired back on the queue (their partial step results are
+    /// deleted: the next attempt starts the flow again), or fails them once they were recovered
+    /// `max_recoveries` times.
+    pub async fn recover_expired_leases(
+        &self,
+        max_recoveries: i64,
+    ) -> Result<Recovered, StoreError> {
+        let now = now_ms();
+        let mut out = Recovered::default();
+        let failed = sqlx::query(
+            "UPDATE executions SET status = 'ERROR', ended_at = $1, lease_owner = NULL,
+             lease_expires_at = NULL,
+             error = 'execution abandoned: its worker stopped responding (lease expired) '
+                     || CAST(recoveries + 1 AS TEXT) || ' times'
+             WHERE status = 'PENDING' AND lease_owner IS NOT NULL AND lease_expires_at < $1
+               AND recoveries >= $2
+             RETURNING id",
+        )
+        .bind(now)
+        .bind(max_recoveries)
+        .fetch_all(&self.write)
+        .await?;
+        for r in failed {
+            let id: String = r.try_get("id")?;
+            out.failed
+                .push(Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+        }
+        let requeued = sqlx::query(
+            "UPDATE executions SET status = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL,
+             recoveries = recoveries + 1, next_attempt_at = $1, started_at = NULL
+             WHERE status = 'PENDING' AND lease_owner IS NOT NULL AND lease_expires_at < $1
+               AND recoveries < $2
+             RETURNING id",
+        )
+        .bind(now)
+        .bind(max_recoveries)
+        .fetch_all(&self.write)
+        .await?;
+        for r in requeued {
+            let id: String = r.try_get("id")?;
+            let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query("DELETE FROM step_results WHERE execution_id = $1")
+                .bind(id.to_string())
+                .execute(&self.write)
+                .await?;
+            out.requeued.push(id);
+        }
+        Ok(out)
+    }
+
+    /// How many executions wait and run.
+    pub async fn queue_depth(&self) -> Result<QueueDepth, StoreError> {
+        let row = sqlx::query(
+            "SELECT
+               (SELECT COUNT(*) FROM executions WHERE status = 'QUEUED') AS queued,
+               (SELECT COUNT(*) FROM executions WHERE status = 'PENDING') AS running",
+        )
+        .fetch_one(&self.read)
+        .await?;
+        Ok(QueueDepth {
+            queued: row.try_get("queued")?,
+            running: row.try_get("running")?,
+        })
+    }
+
+    /// The status of an execution by ID alone (a synchronous webhook waiting for its run).
+    pub async fn execution_status(&self, id: Uuid) -> Result<ExecutionStatus, StoreError> {
+        let row = sqlx::query("SELECT status FROM executions WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let s: String = row.try_get("status")?;
+        ExecutionStatus::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("status {s:?}")))
+    }
+
+    /// Deletes ended executions (with their step results and logs) by the `rules`, one batch
+    /// per statement; answers how many were deleted. On SQLite the freed pages are returned
+    /// to the file system afterwards (incremental vacuum).
+    pub async fn prune_executions(&self, rules: &Retention) -> Result<u64, StoreError> {
+        let batch = rules.batch.max(1);
+        let mut total = 0u64;
+        if let Some(before) = rules.ended_before {
+            loop {
+                let done = sqlx::query(
+                    "DELETE FROM executions WHERE id IN (
+                       SELECT id FROM executions
+                        WHERE ended_at < $1 AND status IN ('SUCCESS', 'ERROR') LIMIT $2)",
+                )
+                .bind(before)
+                .bind(batch)
+                .execute(&self.write)
+                .await?;
+                total += done.rows_affected();
+                if done.rows_affected() < batch as u64 {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+        }
+        if let Some(keep) = rules.keep_per_org {
+            let orgs = sqlx::query("SELECT id FROM organizations")
+                .fetch_all(&self.read)
+                .await?;
+            for org in orgs {
+                let org: String = org.try_get("id")?;
+                loop {
+                    let done = sqlx::query(
+                        "DELETE FROM executions WHERE id IN (
+                           SELECT id FROM executions
+                            WHERE org_id = $1 AND status IN ('SUCCESS', 'ERROR')
+                            ORDER BY id DESC LIMIT $2 OFFSET $3)",
+                    )
+                    .bind(&org)
+                    .bind(batch)
+                    .bind(keep.max(0))
+                    .execute(&self.write)
+                    .await?;
+                    total += done.rows_affected();
+                    if done.rows_affected() < batch as u64 {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                }
+            }
+        }
+        if total > 0 && self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA incremental_vacuum")
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(total)
+    }
+}

@@ -78,4 +78,6 @@ impl Action for HttpAction {
 }
 
 #[cfg(test)]
+mod auth_tests;
+#[cfg(test)]
 mod tests;

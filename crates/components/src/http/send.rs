@@ -151,24 +151,16 @@ async fn attempt(
             Route::Plain(client) => {
                 raw_attempt(client.request(spec.method.clone(), &spec.url), spec).await
             }
-            Route::Connected(connected, conn) if spec.response_type == ResponseType::Binary => {
-                let builder = connected.http().request(spec.method.clone(), &spec.url);
-                let builder = connection::authorize_raw(connected, conn, builder)
+            Route::Connected(connected, _) if spec.response_type == ResponseType::Binary => {
+                let sent = connection::send_raw(connected, &parts(spec))
                     .await
-                    .map_err(Failure::Fatal)?;
-                raw_attempt(builder, spec).await
+                    .map_err(send_failure)?;
+                read_answer(sent.response, spec).await
             }
             Route::Connected(connected, _) => {
-                let envelope =
-                    connection::send(connected, &parts(spec))
-                        .await
-                        .map_err(|e| match e {
-                            ActionError::Failed {
-                                details: None,
-                                message,
-                            } => Failure::Unreachable(message),
-                            other => Failure::Fatal(other),
-                        })?;
+                let envelope = connection::send(connected, &parts(spec))
+                    .await
+                    .map_err(send_failure)?;
                 Ok(Answer {
                     envelope,
                     raw: None,
@@ -269,6 +261,22 @@ async fn raw_attempt(
         .send()
         .await
         .map_err(|e| Failure::Unreachable(network_message(spec, &e)))?;
+    read_answer(response, spec).await
+}
+
+/// A `plumb-auth` send error as an attempt's failure: no answer is retryable, the rest is not.
+fn send_failure(e: ActionError) -> Failure {
+    match e {
+        ActionError::Failed {
+            details: None,
+            message,
+        } => Failure::Unreachable(message),
+        other => Failure::Fatal(other),
+    }
+}
+
+/// Reads a whole response: its envelope and its raw bytes (binary answers keep them as is).
+async fn read_answer(response: reqwest::Response, spec: &RequestSpec) -> Result<Answer, Failure> {
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response

@@ -10,6 +10,7 @@ pub mod http;
 use std::sync::Arc;
 
 use axum::Router;
+use plumb_runtime::Runtime;
 use plumb_store::Store;
 
 pub use http::metrics::Metrics;
@@ -21,6 +22,10 @@ pub struct ApiConfig {
     pub body_limit: usize,
     /// Base URL clients reach this server at (webhook and callback URLs).
     pub public_url: String,
+    /// Largest accepted webhook payload, in bytes (413 beyond).
+    pub webhook_body_limit: usize,
+    /// How long a synchronous webhook call waits for its execution to end.
+    pub sync_timeout: std::time::Duration,
 }
 
 impl Default for ApiConfig {
@@ -28,6 +33,8 @@ impl Default for ApiConfig {
         ApiConfig {
             body_limit: 2 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".to_string(),
+            webhook_body_limit: 6 * 1024 * 1024,
+            sync_timeout: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -46,17 +53,27 @@ pub struct AppState {
     /// Seals and opens connection secrets; `None` until [`AppState::with_master_key`] (then
     /// writing a secret connection input is an internal error).
     pub vault: Option<plumb_store::secrets::Vault>,
+    /// Queues and runs executions (webhooks, manual runs, replays); shared with this process's
+    /// workers and scheduler.
+    pub runtime: Arc<Runtime>,
 }
 
 impl AppState {
     /// Builds the state for a store.
     pub fn new(store: Store, config: ApiConfig) -> AppState {
+        let runtime = Arc::new(Runtime::new(
+            store.clone(),
+            None,
+            plumb_runtime::engine(),
+            &config.public_url,
+        ));
         AppState {
-            schema: graphql::build_schema(store.clone()),
+            schema: graphql::build_schema(store.clone(), runtime.clone()),
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             vault: None,
+            runtime,
         }
     }
 
@@ -64,7 +81,18 @@ impl AppState {
     /// right after [`AppState::new`]; `plumb serve` passes the key it checked at start-up).
     pub fn with_master_key(mut self, master: plumb_vault::MasterKey) -> AppState {
         let vault = plumb_store::secrets::Vault::new(self.store.clone(), master);
-        self.schema = graphql::build_schema_with_vault(self.store.clone(), Some(vault.clone()));
+        let engine = plumb_engine::Engine::new(plumb_runtime::registry_with_vault(vault.clone()));
+        self.runtime = Arc::new(Runtime::new(
+            self.store.clone(),
+            Some(vault.clone()),
+            engine,
+            &self.config.public_url,
+        ));
+        self.schema = graphql::build_schema_with_vault(
+            self.store.clone(),
+            Some(vault.clone()),
+            self.runtime.clone(),
+        );
         self.vault = Some(vault);
         self
     }

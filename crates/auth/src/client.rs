@@ -11,7 +11,8 @@ use crate::envelope::{from_response, Envelope};
 use crate::error::{describe, redact_url, AuthError};
 use crate::request::{Outgoing, RequestParts};
 use crate::schemes::oauth2_authorization_code::{
-    AuthorizationRequest, CallbackParams, PendingAuthorizations,
+    build_authorization, exchange_code, AuthorizationRequest, CallbackParams,
+    PendingAuthorizations, StartedAuthorization,
 };
 use crate::schemes::openid_connect::DiscoveryCache;
 use crate::schemes::Scheme;
@@ -128,6 +129,31 @@ impl AuthClient {
             .await?;
         self.inner.tokens.put(&conn.id, &source, tokens).await?;
         Ok(conn.id)
+    }
+
+    /// Starts an authorization without remembering it in this process: the caller stores
+    /// `state`, the verifier and `redirect_uri` (the API seals them in the database) and
+    /// finishes with [`AuthClient::exchange_code`], possibly in another process.
+    pub fn start_authorization(
+        &self,
+        conn: &Connection,
+        redirect_uri: &str,
+    ) -> Result<StartedAuthorization, AuthError> {
+        build_authorization(conn, redirect_uri)
+    }
+
+    /// Exchanges an authorization code for `conn` (the verifier and `redirect_uri` of its
+    /// [`AuthClient::start_authorization`]) and saves the tokens through the token store.
+    pub async fn exchange_code(
+        &self,
+        conn: &Connection,
+        code: &str,
+        verifier: Option<&Secret>,
+        redirect_uri: &str,
+    ) -> Result<(), AuthError> {
+        let http = self.inner.transports.get(conn)?.client.clone();
+        let (source, tokens) = exchange_code(&http, conn, code, verifier, redirect_uri).await?;
+        self.inner.tokens.put(&conn.id, &source, tokens).await
     }
 
     /// Forgets everything cached for a connection (client, in-memory and stored tokens).

@@ -33,7 +33,9 @@ pub use error::AuthError;
 pub use fields::decode_pem;
 pub use request::RequestParts;
 pub use schemes::aws_sigv4::{AwsSigV4, SigV4Options, SignedParts};
-pub use schemes::oauth2_authorization_code::{AuthorizationRequest, CallbackParams};
+pub use schemes::oauth2_authorization_code::{
+    AuthorizationRequest, CallbackParams, StartedAuthorization,
+};
 pub use secret::Secret;
 pub use token::{MemoryTokenStore, TokenLease, TokenSet, TokenStore, TokenStoreError};
 pub use transport::{Transport, INSECURE_TLS_WARNING};

@@ -42,6 +42,8 @@ pub struct DbArgs {
 enum Command {
     /// Run the server: GraphQL API, web console, scheduler and workers in one process.
     Serve(serve::ServeArgs),
+    /// Run workers only, against a shared database (PostgreSQL for several machines).
+    Worker(serve::WorkerArgs),
     /// Apply pending database schema migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -92,6 +94,7 @@ fn main() -> std::process::ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
+            Command::Worker(args) => serve::worker(args).await,
             Command::Migrate { db } => serve::migrate(db).await,
             Command::Org(cmd) => org::run(cmd).await,
             Command::Tokens(cmd) => tokens::run(cmd).await,

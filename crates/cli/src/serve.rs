@@ -1,13 +1,19 @@
-//! `plumb serve` and `plumb migrate`.
+//! `plumb serve`, `plumb worker` and `plumb migrate`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use plumb_api::{ApiConfig, AppState};
+use plumb_engine::CancellationToken;
+use plumb_runtime::{run_workers, Runtime, WorkerConfig};
 use plumb_store::meta::MASTER_KEY_ID;
 use plumb_store::Store;
 use plumb_vault::{KeySource, MasterKey, MASTER_KEY_ENV};
+
+use tokio::task::JoinSet;
 
 use crate::logging::{self, LogFormat};
 use crate::DbArgs;
@@ -37,6 +43,88 @@ pub struct ServeArgs {
     /// Largest accepted API request body in bytes.
     #[arg(long, env = "PLUMB_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     body_limit: usize,
+    /// Largest accepted webhook payload in bytes (413 beyond).
+    #[arg(long, env = "PLUMB_WEBHOOK_BODY_LIMIT", default_value_t = 6 * 1024 * 1024)]
+    webhook_body_limit: usize,
+    /// Seconds a synchronous webhook call waits for its execution.
+    #[arg(long, env = "PLUMB_SYNC_TIMEOUT_SECS", default_value_t = 60)]
+    sync_timeout_secs: u64,
+    /// Do not fire schedules in this process.
+    #[arg(long, env = "PLUMB_NO_SCHEDULER")]
+    no_scheduler: bool,
+    #[command(flatten)]
+    queue: QueueArgs,
+    /// Log line format.
+    #[arg(long, env = "PLUMB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+/// Flags of the workers of `plumb serve` and `plumb worker`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct QueueArgs {
+    /// Most executions of one customer running at once across all workers (0 = no limit).
+    #[arg(long, env = "PLUMB_CUSTOMER_CONCURRENCY", default_value_t = 10)]
+    customer_concurrency: i64,
+    /// Seconds a worker's lease on a running execution lasts (renewed every third).
+    #[arg(long, env = "PLUMB_LEASE_SECS", default_value_t = 30)]
+    lease_secs: u64,
+    /// Times an execution is started again after its worker was lost, before it fails.
+    #[arg(long, env = "PLUMB_MAX_RECOVERIES", default_value_t = 3)]
+    max_recoveries: i64,
+    /// Delete ended executions older than this many days (0 = keep).
+    #[arg(long, env = "PLUMB_RETENTION_DAYS", default_value_t = 30)]
+    retention_days: u64,
+    /// Keep at most this many ended executions per organization (0 = no limit).
+    #[arg(long, env = "PLUMB_RETENTION_COUNT", default_value_t = 0)]
+    retention_count: i64,
+    /// Seconds running executions get to finish at shutdown before they are handed back.
+    #[arg(long, env = "PLUMB_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    shutdown_grace_secs: u64,
+}
+
+impl QueueArgs {
+    fn config(&self, concurrency: usize, group: Option<String>) -> WorkerConfig {
+        WorkerConfig {
+            concurrency,
+            group,
+            lease: Duration::from_secs(self.lease_secs.max(1)),
+            poll: Duration::from_millis(500),
+            customer_limit: self.customer_concurrency,
+            max_recoveries: self.max_recoveries,
+            retention_age: (self.retention_days > 0)
+                .then(|| Duration::from_secs(self.retention_days * 24 * 3600)),
+            retention_count: (self.retention_count > 0).then_some(self.retention_count),
+        }
+    }
+}
+
+/// Flags of `plumb worker`.
+#[derive(clap::Args, Debug)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The master key file (see `plumb serve`).
+    #[arg(
+        long,
+        env = "PLUMB_MASTER_KEY_FILE",
+        default_value = "plumb-data/master.key"
+    )]
+    master_key_file: PathBuf,
+    /// Base URL of the API nodes (webhook URLs given to flows).
+    #[arg(
+        long,
+        env = "PLUMB_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    public_url: String,
+    /// Executions run at once (default: one per core).
+    #[arg(long, env = "PLUMB_WORKERS")]
+    workers: Option<usize>,
+    /// Worker group: run only executions of instances pinned to this group.
+    #[arg(long, env = "PLUMB_WORKER_GROUP")]
+    group: Option<String>,
+    #[command(flatten)]
+    queue: QueueArgs,
     /// Log line format.
     #[arg(long, env = "PLUMB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -94,15 +182,78 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ApiConfig {
             body_limit: args.body_limit,
             public_url: public_url.clone(),
+            webhook_body_limit: args.webhook_body_limit,
+            sync_timeout: Duration::from_secs(args.sync_timeout_secs),
         },
     )
     .with_master_key(master_key);
+    let shutdown = CancellationToken::new();
+    let mut background = JoinSet::new();
+    if workers > 0 {
+        background.spawn(run_workers(
+            state.runtime.clone(),
+            args.queue.config(workers, None),
+            shutdown.clone(),
+            Duration::from_secs(args.queue.shutdown_grace_secs),
+        ));
+    }
+    if !args.no_scheduler {
+        background.spawn(plumb_runtime::scheduler::run_scheduler(
+            state.runtime.clone(),
+            Duration::from_secs(1),
+            shutdown.clone(),
+        ));
+    }
     tracing::info!(address = %local, public_url = %public_url, workers, backend = ?store.backend(), "plumb listening");
+    let stop = shutdown.clone();
     axum::serve(listener, plumb_api::app(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            stop.cancel();
+        })
         .await
         .context("serving HTTP")?;
     tracing::info!("shutting down");
+    shutdown.cancel();
+    while background.join_next().await.is_some() {}
+    store.close().await;
+    Ok(())
+}
+
+/// `plumb worker`: workers only, against a shared database, until SIGTERM or Ctrl-C.
+pub async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
+    logging::init(args.log_format);
+    let store = Store::open(&args.db.database_url)
+        .await
+        .context("opening the database")?;
+    let master_key = check_master_key(&store, &args.master_key_file).await?;
+    let vault = plumb_store::secrets::Vault::new(store.clone(), master_key);
+    let engine = plumb_engine::Engine::new(plumb_runtime::registry_with_vault(vault.clone()));
+    let runtime = Arc::new(Runtime::new(
+        store.clone(),
+        Some(vault),
+        engine,
+        &args.public_url,
+    ));
+    let workers = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        stop.cancel();
+    });
+    run_workers(
+        runtime,
+        args.queue
+            .config(workers, args.group.filter(|g| !g.is_empty())),
+        shutdown,
+        Duration::from_secs(args.queue.shutdown_grace_secs),
+    )
+    .await;
     store.close().await;
     Ok(())
 }

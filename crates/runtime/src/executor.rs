@@ -309,7 +309,11 @@ impl Runtime {
                 return;
             }
         }
-        if status == ExecutionStatus::Error && execution.attempt < execution.max_attempts {
+        // A run that could not start (deleted instance, broken definition) is not retried.
+        if status == ExecutionStatus::Error
+            && def.is_some()
+            && execution.attempt < execution.max_attempts
+        {
             let flow = def
                 .as_ref()
                 .and_then(|d| d.flows.iter().find(|f| f.name == execution.flow_name));

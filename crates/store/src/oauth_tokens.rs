@@ -57,7 +57,10 @@ async fn open_tokens(
 /// The organization that owns a stored connection ID (a connection value set's ID or a scoped
 /// config variable's ID); `None` for anything else (e.g. a definition's own connection, whose
 /// ID is its config var key).
-pub async fn connection_org(store: &Store, connection_id: &str) -> Result<Option<Uuid>, StoreError> {
+pub async fn connection_org(
+    store: &Store,
+    connection_id: &str,
+) -> Result<Option<Uuid>, StoreError> {
     let Ok(id) = Uuid::parse_str(connection_id) else {
         return Ok(None);
     };
@@ -196,7 +199,13 @@ impl TokenRowLease {
         .bind(&self.connection_id)
         .fetch_optional(&mut *self.tx)
         .await?;
-        open_tokens(&self.vault, self.org_id, &self.connection_id, sealed.flatten()).await
+        open_tokens(
+            &self.vault,
+            self.org_id,
+            &self.connection_id,
+            sealed.flatten(),
+        )
+        .await
     }
 
     /// Seals and saves under the lock (visible to others on [`TokenRowLease::commit`]).

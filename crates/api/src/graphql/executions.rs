@@ -293,10 +293,13 @@ impl ExecutionQuery {
         &self,
         ctx: &Context<'_>,
         integration: Option<ID>,
+        instance: Option<ID>,
         customer: Option<ID>,
+        flow_name: Option<String>,
         is_test_execution: Option<bool>,
         status: Option<ExecutionStatus>,
         #[graphql(name = "startedAt_Gte")] started_at_gte: Option<chrono::DateTime<chrono::Utc>>,
+        #[graphql(name = "startedAt_Lte")] started_at_lte: Option<chrono::DateTime<chrono::Utc>>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -308,8 +311,15 @@ impl ExecutionQuery {
             is_test: is_test_execution,
             status: status.map(Into::into),
             started_at_gte: started_at_gte.map(|t| t.timestamp_millis()),
+            started_at_lte: started_at_lte.map(|t| t.timestamp_millis()),
+            flow_name,
             ..Default::default()
         };
+        if let Some(i) = instance {
+            let id = decode_id(super::instance_types::TYPE, &i)
+                .ok_or_else(|| not_found(super::instance_types::TYPE))?;
+            filter.instance_id = Some(id);
+        }
         if let Some(i) = integration {
             require_reader(caller)?;
             let id = decode_id(integrations::TYPE, &i).ok_or_else(|| not_found("Integration"))?;
@@ -364,5 +374,71 @@ impl ExecutionQuery {
             .await
             .map_err(internal)?;
         Ok(connection(rows, |r| r.id, ExecutionLog::from).into())
+    }
+}
+
+/// Input of `replayExecution`.
+#[derive(async_graphql::InputObject)]
+pub struct ReplayExecutionInput {
+    /// The execution to run again.
+    pub id: Option<ID>,
+}
+
+/// Answer of `replayExecution`.
+#[derive(SimpleObject, Default)]
+pub struct ReplayExecutionPayload {
+    /// The new execution (queued).
+    pub instance_execution_result: Option<ExecutionResult>,
+    /// Invalid input.
+    pub errors: Vec<super::errors::FieldError>,
+}
+
+/// Execution mutations.
+#[derive(Default)]
+pub struct ExecutionMutation;
+
+#[Object]
+impl ExecutionMutation {
+    /// Runs an execution again with the same trigger payload, as a new queued execution of the
+    /// same instance (or, for a test execution, of the integration's current draft).
+    async fn replay_execution(
+        &self,
+        ctx: &Context<'_>,
+        input: ReplayExecutionInput,
+    ) -> Result<ReplayExecutionPayload> {
+        let caller = caller(ctx)?;
+        if !caller.has(plumb_store::tokens::Role::Deployer) {
+            return Err(super::errors::forbidden());
+        }
+        let store = ctx.data::<Store>()?;
+        let runtime = ctx.data::<std::sync::Arc<plumb_runtime::Runtime>>()?;
+        let fail = |message: &str| {
+            Ok(ReplayExecutionPayload {
+                instance_execution_result: None,
+                errors: super::errors::PayloadErrors::one("id", message),
+            })
+        };
+        let Some(id) = &input.id else {
+            return fail("is required");
+        };
+        let old = match visible(store, caller, id).await {
+            Ok(r) => r,
+            Err(_) => return fail("execution not found"),
+        };
+        if let Some(instance) = old.instance_id {
+            match store.get_instance(caller.org_id, instance).await {
+                Ok(_) => {}
+                Err(StoreError::NotFound) => return fail("its instance was deleted"),
+                Err(e) => return Err(internal(e)),
+            }
+        }
+        let new = runtime
+            .requeue(&old, "replay", 1, None)
+            .await
+            .map_err(internal)?;
+        Ok(ReplayExecutionPayload {
+            instance_execution_result: Some(new.into()),
+            errors: vec![],
+        })
     }
 }

@@ -10,15 +10,22 @@ mod connections;
 mod customers;
 mod errors;
 mod executions;
+mod instance_types;
+mod instances;
 mod integrations;
+mod oauth;
 mod org;
 mod relay;
 mod tokens;
 
+use std::sync::Arc;
+
 use async_graphql::{EmptySubscription, MergedObject, Schema};
+use plumb_runtime::Runtime;
 use plumb_store::Store;
 
 pub use errors::{FieldError, PayloadErrors};
+pub use executions::TYPE as EXECUTION_TYPE;
 
 /// The query root.
 #[derive(MergedObject, Default)]
@@ -31,6 +38,7 @@ pub struct Query(
     tokens::TokenQuery,
     integrations::IntegrationQuery,
     executions::ExecutionQuery,
+    instances::InstanceQuery,
 );
 
 /// The mutation root.
@@ -41,23 +49,28 @@ pub struct Mutation(
     connections::ConnectionMutation,
     tokens::TokenMutation,
     integrations::IntegrationMutation,
+    instances::InstanceMutation,
+    executions::ExecutionMutation,
+    oauth::OAuthMutation,
 );
 
 /// plumb's GraphQL schema.
 pub type PlumbSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Builds the schema over a store. Requests must carry a [`crate::http::auth::Caller`].
-pub fn build_schema(store: Store) -> PlumbSchema {
-    build_schema_with_vault(store, None)
+pub fn build_schema(store: Store, runtime: Arc<Runtime>) -> PlumbSchema {
+    build_schema_with_vault(store, None, runtime)
 }
 
 /// [`build_schema`] with the vault that seals connection secrets.
 pub fn build_schema_with_vault(
     store: Store,
     vault: Option<plumb_store::secrets::Vault>,
+    runtime: Arc<Runtime>,
 ) -> PlumbSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(store)
+        .data(runtime)
         .limit_depth(16)
         .limit_complexity(5000);
     if let Some(v) = vault {

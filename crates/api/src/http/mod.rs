@@ -1,12 +1,15 @@
-//! Routes outside GraphQL's resolvers: the `/api` endpoint itself, health, metrics.
+//! Routes outside GraphQL's resolvers: the `/api` endpoint itself, webhooks (`/trigger/{id}`),
+//! health, metrics.
 
 pub mod auth;
 mod graphql_route;
 mod health;
 pub mod metrics;
+mod oauth_callback;
+mod trigger;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -16,20 +19,26 @@ use crate::AppState;
 /// Builds the router.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
+    // Webhooks have their own payload limit (6 MB by default), larger than the API's.
+    let hooks = Router::new()
+        .route("/trigger/{id}", any(trigger::handle))
+        .layer(RequestBodyLimitLayer::new(state.config.webhook_body_limit));
     Router::new()
         .route(
             "/api",
             get(graphql_route::graphiql).post(graphql_route::graphql),
         )
+        .route("/oauth2/callback", get(oauth_callback::handle))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .merge(hooks)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
         ))
         .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(limit))
         .layer(TraceLayer::new_for_http().make_span_with(
             |req: &axum::http::Request<axum::body::Body>| {
                 // Method and path only: headers carry tokens and are never logged.

@@ -6,8 +6,12 @@ mod connections_rules;
 mod connections_secrets;
 mod customers;
 mod http;
+mod instances;
 mod integrations;
+mod oauth_callback;
+mod pokemon;
 mod schema;
+mod seed_story;
 mod test_runs;
 mod tokens;
 

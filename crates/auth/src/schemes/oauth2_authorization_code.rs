@@ -136,42 +136,21 @@ impl PendingAuthorizations {
         conn: &Connection,
         redirect_uri: &str,
     ) -> Result<AuthorizationRequest, AuthError> {
-        let ac = AuthorizationCode::from_connection(conn)?;
-        crate::fields::parse_http_url("redirectUri", redirect_uri)?;
-        let state = random_b64(24);
-        let verifier = ac.pkce.then(|| random_b64(32));
-        let mut url = ac.authorize_url.clone();
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("response_type", "code")
-                .append_pair("client_id", &ac.settings.client.client_id)
-                .append_pair("redirect_uri", redirect_uri)
-                .append_pair("state", &state);
-            if let Some(s) = &ac.settings.scopes {
-                q.append_pair("scope", s);
-            }
-            if let Some(a) = &ac.settings.audience {
-                q.append_pair("audience", a);
-            }
-            if let Some(v) = &verifier {
-                q.append_pair("code_challenge", &pkce_challenge(v))
-                    .append_pair("code_challenge_method", "S256");
-            }
-        }
+        let started = build_authorization(conn, redirect_uri)?;
         let mut map = self.lock();
         map.retain(|_, p| p.created.elapsed() < PENDING_TTL);
         map.insert(
-            state.clone(),
+            started.state.clone(),
             Pending {
                 conn: conn.clone(),
-                verifier: verifier.map(Secret::new),
+                verifier: started.verifier,
                 redirect_uri: redirect_uri.to_string(),
                 created: Instant::now(),
             },
         );
         Ok(AuthorizationRequest {
-            url: url.to_string(),
-            state,
+            url: started.url,
+            state: started.state,
         })
     }
 
@@ -197,25 +176,93 @@ impl PendingAuthorizations {
             .code
             .as_deref()
             .ok_or_else(|| AuthError::invalid("code", "the callback has no code"))?;
-        let ac = AuthorizationCode::from_connection(&pending.conn)?;
         let http = http_for(&pending.conn)?;
-        let mut form = vec![
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", pending.redirect_uri.as_str()),
-        ];
-        if let Some(v) = &pending.verifier {
-            form.push(("code_verifier", v.expose()));
-        }
-        let tokens = request_token(
+        let (ac, tokens) = exchange_code(
             &http,
-            &ac.settings.token_url,
-            Some(&ac.settings.client),
-            &form,
+            &pending.conn,
+            code,
+            pending.verifier.as_ref(),
+            &pending.redirect_uri,
         )
         .await?;
         Ok((pending.conn, ac, tokens))
     }
+}
+
+/// An authorization started without being remembered by the client: the caller keeps
+/// `state`, `verifier` and `redirect_uri` (sealed, e.g. in the database) until the callback,
+/// then calls [`crate::AuthClient::exchange_code`]. Several processes can then share the
+/// callback.
+#[derive(Debug, Clone)]
+pub struct StartedAuthorization {
+    /// The authorize URL with `response_type`, `client_id`, `redirect_uri`, `scope`, `state`
+    /// and the PKCE challenge.
+    pub url: String,
+    /// The opaque `state` (also in `url`).
+    pub state: String,
+    /// The PKCE verifier (`None` when the connection sets `pkce: false`).
+    pub verifier: Option<Secret>,
+}
+
+/// Builds the authorize URL of a connection with a fresh `state` and PKCE S256 verifier.
+pub(crate) fn build_authorization(
+    conn: &Connection,
+    redirect_uri: &str,
+) -> Result<StartedAuthorization, AuthError> {
+    let ac = AuthorizationCode::from_connection(conn)?;
+    crate::fields::parse_http_url("redirectUri", redirect_uri)?;
+    let state = random_b64(24);
+    let verifier = ac.pkce.then(|| random_b64(32));
+    let mut url = ac.authorize_url.clone();
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("response_type", "code")
+            .append_pair("client_id", &ac.settings.client.client_id)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("state", &state);
+        if let Some(s) = &ac.settings.scopes {
+            q.append_pair("scope", s);
+        }
+        if let Some(a) = &ac.settings.audience {
+            q.append_pair("audience", a);
+        }
+        if let Some(v) = &verifier {
+            q.append_pair("code_challenge", &pkce_challenge(v))
+                .append_pair("code_challenge_method", "S256");
+        }
+    }
+    Ok(StartedAuthorization {
+        url: url.to_string(),
+        state,
+        verifier: verifier.map(Secret::new),
+    })
+}
+
+/// Exchanges an authorization code (with the PKCE verifier and the same `redirect_uri`).
+pub(crate) async fn exchange_code(
+    http: &Client,
+    conn: &Connection,
+    code: &str,
+    verifier: Option<&Secret>,
+    redirect_uri: &str,
+) -> Result<(AuthorizationCode, TokenSet), AuthError> {
+    let ac = AuthorizationCode::from_connection(conn)?;
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+    ];
+    if let Some(v) = verifier {
+        form.push(("code_verifier", v.expose()));
+    }
+    let tokens = request_token(
+        http,
+        &ac.settings.token_url,
+        Some(&ac.settings.client),
+        &form,
+    )
+    .await?;
+    Ok((ac, tokens))
 }
 
 /// The token source saved after an exchange.

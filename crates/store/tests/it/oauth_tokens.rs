@@ -165,12 +165,18 @@ async fn lease_serializes_refreshes_on_postgres_only() {
         assert_eq!(seen.as_deref(), Some(r#"{"accessToken":"from-first"}"#));
 
         // A dropped lease rolls back its save and releases the lock.
-        let mut l = oauth_tokens::lease(&vault, org, &conn).await.unwrap().unwrap();
+        let mut l = oauth_tokens::lease(&vault, org, &conn)
+            .await
+            .unwrap()
+            .unwrap();
         l.save(&SecretString::new(r#"{"accessToken":"rolled-back"}"#))
             .await
             .unwrap();
         drop(l);
-        let mut l = oauth_tokens::lease(&vault, org, &conn).await.unwrap().unwrap();
+        let mut l = oauth_tokens::lease(&vault, org, &conn)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             l.load().await.unwrap().unwrap().expose(),
             r#"{"accessToken":"from-first"}"#

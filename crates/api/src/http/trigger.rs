@@ -1,0 +1,228 @@
+//! `/trigger/{id}`: the webhook of one instance flow (`id` is the global ID of its flow config).
+//!
+//! POST, PUT, PATCH, DELETE and GET queue an execution with the request as its trigger payload
+//! (body and content type, headers, query parameters) and answer `{"executionId": "..."}` once
+//! it is durably queued; with header `plumb-synchronous: true` (or a synchronous flow) they wait
+//! for the run and answer its final result with its content type. Flows secured with API keys
+//! need header `Api-Key`. A disabled or undeployed instance answers 409 and queues nothing.
+
+use std::collections::BTreeMap;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use plumb_core::action::Data;
+use plumb_runtime::{TriggerInput, FLOW_CONFIG_TYPE};
+use plumb_store::executions::{ExecutionStatus, StepValue};
+use plumb_store::{PageRequest, StoreError};
+use serde_json::json;
+
+use crate::graphql::EXECUTION_TYPE;
+use crate::AppState;
+
+/// Headers never stored with a trigger payload (credentials).
+const DROPPED_HEADERS: &[&str] = &["api-key", "authorization", "cookie", "proxy-authorization"];
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "webhook failed");
+    error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+}
+
+/// Whether the caller's `Api-Key` header opens a flow with `security` and these key hashes.
+fn authorized(security: &str, hashes: &[String], headers: &HeaderMap) -> Result<(), &'static str> {
+    let needs_key = !hashes.is_empty() || matches!(security, "customer_required" | "organization");
+    if !needs_key {
+        return Ok(());
+    }
+    let Some(given) = headers.get("api-key").and_then(|v| v.to_str().ok()) else {
+        return Err("this webhook requires an Api-Key header");
+    };
+    let hash = plumb_store::tokens::hash_token(given);
+    if hashes.iter().any(|h| h == &hash) {
+        Ok(())
+    } else {
+        Err("the Api-Key is not valid for this webhook")
+    }
+}
+
+/// Handles one webhook call.
+pub async fn handle(
+    State(state): State<AppState>,
+    method: Method,
+    Path(id): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !matches!(
+        method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE | Method::GET
+    ) {
+        return error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+    }
+    let Ok(flow_id) = plumb_core::id::decode(FLOW_CONFIG_TYPE, &id) else {
+        return error(StatusCode::NOT_FOUND, "unknown webhook");
+    };
+    let (flow, instance) = match state.store.flow_config_for_trigger(flow_id).await {
+        Ok(x) => x,
+        Err(StoreError::NotFound) => return error(StatusCode::NOT_FOUND, "unknown webhook"),
+        Err(e) => return internal(e),
+    };
+    if let Err(message) = authorized(&flow.security, &flow.api_key_hashes, &headers) {
+        return error(StatusCode::UNAUTHORIZED, message);
+    }
+    if !instance.enabled {
+        return error(StatusCode::CONFLICT, "the instance is disabled");
+    }
+    if instance.deployed_at.is_none() {
+        return error(StatusCode::CONFLICT, "the instance is not deployed");
+    }
+    let mut stored_headers = BTreeMap::new();
+    for (name, value) in &headers {
+        let name = name.as_str().to_ascii_lowercase();
+        if DROPPED_HEADERS.contains(&name.as_str()) {
+            continue;
+        }
+        if let Ok(v) = value.to_str() {
+            stored_headers.insert(name, v.to_string());
+        }
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let trigger = TriggerInput {
+        body: (!body.is_empty()).then(|| body.to_vec()),
+        content_type,
+        headers: stored_headers,
+        query,
+    };
+    let runtime = &state.runtime;
+    let synchronous = headers
+        .get("plumb-synchronous")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        || is_synchronous_flow(&state, &instance, &flow.flow_name).await;
+    let execution = match runtime.enqueue(&instance, &flow, trigger, "webhook").await {
+        Ok(e) => e,
+        Err(e) => return internal(e),
+    };
+    let execution_id = plumb_core::id::encode(EXECUTION_TYPE, execution.id);
+    if !synchronous {
+        return Json(json!({ "executionId": execution_id })).into_response();
+    }
+    let done = match runtime
+        .completions
+        .wait(&state.store, execution.id, state.config.sync_timeout)
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return internal(e),
+    };
+    let Some(done) = done else {
+        return (
+            StatusCode::GATEWAY_TIMEOUT,
+            Json(json!({
+                "executionId": execution_id,
+                "error": "the execution did not end in time; read its result later",
+            })),
+        )
+            .into_response();
+    };
+    if done.status == ExecutionStatus::Error {
+        let error = match done.error {
+            Some(e) => e,
+            None => state
+                .store
+                .get_execution(instance.org_id, execution.id)
+                .await
+                .ok()
+                .and_then(|e| e.error)
+                .unwrap_or_else(|| "the execution failed".into()),
+        };
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({ "executionId": execution_id, "error": error })),
+        )
+            .into_response();
+    }
+    let result = match done.result {
+        Some(r) => Some(r),
+        None => match last_result(&state, instance.org_id, execution.id).await {
+            Ok(r) => r,
+            Err(e) => return internal(e),
+        },
+    };
+    let mut response = match result {
+        Some(Data::Binary {
+            bytes,
+            content_type,
+        }) => Response::builder()
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(bytes))
+            .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "bad content type")),
+        Some(Data::Json(v)) => Json(v).into_response(),
+        None => Json(serde_json::Value::Null).into_response(),
+    };
+    if let Ok(v) = execution_id.parse() {
+        response.headers_mut().insert("plumb-execution-id", v);
+    }
+    response
+}
+
+async fn is_synchronous_flow(
+    state: &AppState,
+    instance: &plumb_store::instances::Instance,
+    flow: &str,
+) -> bool {
+    match state
+        .runtime
+        .version_definition(instance.org_id, instance.integration_version_id)
+        .await
+    {
+        Ok(def) => def
+            .flows
+            .iter()
+            .any(|f| f.name == flow && f.is_synchronous == Some(true)),
+        Err(_) => false,
+    }
+}
+
+/// The last step result of an execution run by another node.
+async fn last_result(
+    state: &AppState,
+    org_id: uuid::Uuid,
+    execution_id: uuid::Uuid,
+) -> Result<Option<Data>, StoreError> {
+    let page = PageRequest {
+        last: Some(1),
+        ..Default::default()
+    };
+    let steps = state
+        .store
+        .list_step_results(org_id, execution_id, &page)
+        .await?;
+    Ok(steps
+        .items
+        .into_iter()
+        .last()
+        .and_then(|s| s.value)
+        .map(|v| match v {
+            StepValue::Json(text) => {
+                Data::Json(serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+            }
+            StepValue::Binary {
+                bytes,
+                content_type,
+            } => Data::Binary {
+                bytes,
+                content_type,
+            },
+        }))
+}

@@ -14,8 +14,8 @@ pub enum ExecutionsCommand {
         /// Only this integration's.
         #[arg(long)]
         integration: Option<String>,
-        /// Only this status (QUEUED, PENDING, SUCCESS, ERROR).
-        #[arg(long)]
+        /// Only this status (QUEUED, PENDING, SUCCESS, ERROR; any case).
+        #[arg(long, ignore_case = true, value_parser = ["QUEUED", "PENDING", "SUCCESS", "ERROR"])]
         status: Option<String>,
         /// Only test executions.
         #[arg(long)]
@@ -68,6 +68,7 @@ pub async fn run(cmd: ExecutionsCommand) -> anyhow::Result<()> {
                    totalCount nodes {{ {FIELDS} }} }} }}"
             );
             let t = test.then_some(true);
+            let status = status.map(|s| s.to_ascii_uppercase());
             let data = client
                 .graphql(&q, json!({"i": integration, "s": status, "t": t}))
                 .await?;

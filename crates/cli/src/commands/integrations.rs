@@ -170,7 +170,8 @@ pub async fn run(cmd: IntegrationsCommand) -> anyhow::Result<()> {
             for pair in &values {
                 let (k, v) = pair
                     .split_once('=')
-                    .ok_or_else(|| anyhow!("expected KEY=VALUE"))?;
+                    .filter(|(k, _)| !k.trim().is_empty())
+                    .ok_or_else(|| anyhow!("expected KEY=VALUE, got {pair:?}"))?;
                 vars.push(json!({"key": k, "value": v}));
             }
             let q = format!(
@@ -225,7 +226,7 @@ pub async fn run(cmd: IntegrationsCommand) -> anyhow::Result<()> {
                 );
             }
             if e["status"] != "SUCCESS" {
-                return Err(anyhow!("the test run failed"));
+                return Err(anyhow!("the test run failed: {}", output::text(e, "error")));
             }
         }
     }

@@ -94,15 +94,14 @@ impl Store {
         org_id: Uuid,
         id: Uuid,
     ) -> Result<ConfigVar, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {ORG_COLUMNS} FROM org_config_vars WHERE id = $1 AND org_id = $2"
-        )))
-        .bind(id.to_string())
-        .bind(org_id.to_string())
-        .fetch_optional(&self.read)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        org_row(&row)
+        self.fetch_scoped(
+            &self.read,
+            &format!("SELECT {ORG_COLUMNS} FROM org_config_vars WHERE id = $1 AND org_id = $2"),
+            id,
+            org_id,
+            org_row,
+        )
+        .await
     }
 
     /// Reads an organization config var by key.
@@ -221,15 +220,16 @@ impl Store {
         org_id: Uuid,
         id: Uuid,
     ) -> Result<ConfigVar, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {CUSTOMER_COLUMNS} FROM customer_config_vars WHERE id = $1 AND org_id = $2"
-        )))
-        .bind(id.to_string())
-        .bind(org_id.to_string())
-        .fetch_optional(&self.write)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        customer_row(&row)
+        self.fetch_scoped(
+            &self.write,
+            &format!(
+                "SELECT {CUSTOMER_COLUMNS} FROM customer_config_vars WHERE id = $1 AND org_id = $2"
+            ),
+            id,
+            org_id,
+            customer_row,
+        )
+        .await
     }
 
     /// Lists a customer's config vars (all customers' when `customer_id` is `None`).

@@ -137,15 +137,14 @@ pub(crate) fn value_row(row: &AnyRow) -> Result<(String, StoredValue), StoreErro
 impl Store {
     /// Reads a value set by ID.
     pub async fn get_value_set(&self, org_id: Uuid, id: Uuid) -> Result<ValueSet, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM connection_value_sets WHERE id = $1 AND org_id = $2"
-        )))
-        .bind(id.to_string())
-        .bind(org_id.to_string())
-        .fetch_optional(&self.write)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        set_row(&row)
+        self.fetch_scoped(
+            &self.write,
+            &format!("SELECT {COLUMNS} FROM connection_value_sets WHERE id = $1 AND org_id = $2"),
+            id,
+            org_id,
+            set_row,
+        )
+        .await
     }
 
     /// Reads the set in `slot` of a scoped config variable.

@@ -180,15 +180,14 @@ impl Store {
 
     /// Reads a scoped config variable of the organization.
     pub async fn get_scoped_var(&self, org_id: Uuid, id: Uuid) -> Result<ScopedVar, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM scoped_config_vars WHERE id = $1 AND org_id = $2"
-        )))
-        .bind(id.to_string())
-        .bind(org_id.to_string())
-        .fetch_optional(&self.write)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        from_row(&row)
+        self.fetch_scoped(
+            &self.write,
+            &format!("SELECT {COLUMNS} FROM scoped_config_vars WHERE id = $1 AND org_id = $2"),
+            id,
+            org_id,
+            from_row,
+        )
+        .await
     }
 
     /// Reads a scoped config variable by stable key.

@@ -1,7 +1,6 @@
 //! Customers of an organization: name, unique external ID, description, labels.
 
 use sqlx::any::AnyRow;
-use sqlx::AssertSqlSafe;
 use sqlx::{Acquire, Row};
 use uuid::Uuid;
 
@@ -188,15 +187,14 @@ impl Store {
 
     /// Reads one customer of the organization.
     pub async fn get_customer(&self, org_id: Uuid, id: Uuid) -> Result<Customer, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM customers c WHERE c.id = $1 AND c.org_id = $2"
-        )))
-        .bind(id.to_string())
-        .bind(org_id.to_string())
-        .fetch_optional(&self.read)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        from_row(&row)
+        self.fetch_scoped(
+            &self.read,
+            &format!("SELECT {COLUMNS} FROM customers c WHERE c.id = $1 AND c.org_id = $2"),
+            id,
+            org_id,
+            from_row,
+        )
+        .await
     }
 
     /// Lists customers matching `filter`, one page at a time.

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use sqlx::any::AnyRow;
-use sqlx::{Acquire, AssertSqlSafe, Row};
+use sqlx::{Acquire, Row};
 use uuid::Uuid;
 
 use crate::orgs::{parse_opt_uuid, parse_uuid};
@@ -457,15 +457,14 @@ impl Store {
 
     /// Reads one execution of the organization.
     pub async fn get_execution(&self, org_id: Uuid, id: Uuid) -> Result<Execution, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM executions e WHERE e.id = $1 AND e.org_id = $2"
-        )))
-        .bind(id.to_string())
-        .bind(org_id.to_string())
-        .fetch_optional(&self.read)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        from_row(&row)
+        self.fetch_scoped(
+            &self.read,
+            &format!("SELECT {COLUMNS} FROM executions e WHERE e.id = $1 AND e.org_id = $2"),
+            id,
+            org_id,
+            from_row,
+        )
+        .await
     }
 
     /// Lists executions matching `filter`, oldest first.

@@ -324,6 +324,7 @@ impl Store {
     /// Reads one instance of the organization.
     pub async fn get_instance(&self, org_id: Uuid, id: Uuid) -> Result<Instance, StoreError> {
         self.fetch_scoped(
+            &self.read,
             &format!("SELECT {COLUMNS} FROM instances i WHERE i.id = $1 AND i.org_id = $2"),
             id,
             org_id,
@@ -529,6 +530,7 @@ impl Store {
     /// Reads one flow config of the organization.
     pub async fn get_flow_config(&self, org_id: Uuid, id: Uuid) -> Result<FlowConfig, StoreError> {
         self.fetch_scoped(
+            &self.read,
             &format!(
                 "SELECT {FLOW_COLUMNS} FROM instance_flow_configs f
                  WHERE f.id = $1 AND f.org_id = $2"

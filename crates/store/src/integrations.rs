@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use sqlx::any::AnyRow;
-use sqlx::{Acquire, AssertSqlSafe, Row};
+use sqlx::{Acquire, Row};
 use uuid::Uuid;
 
 use crate::orgs::parse_uuid;
@@ -141,15 +141,14 @@ impl Store {
 
     /// Reads a draft or a published version by its ID.
     pub async fn get_integration(&self, org_id: Uuid, id: Uuid) -> Result<Integration, StoreError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM {UNION} WHERE i.id = $1 AND i.org_id = $2"
-        )))
-        .bind(id.to_string())
-        .bind(org_id.to_string())
-        .fetch_optional(&self.read)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        from_row(&row)
+        self.fetch_scoped(
+            &self.read,
+            &format!("SELECT {COLUMNS} FROM {UNION} WHERE i.id = $1 AND i.org_id = $2"),
+            id,
+            org_id,
+            from_row,
+        )
+        .await
     }
 
     /// Reads a published version by its ID (what instances use); a draft ID is not found.

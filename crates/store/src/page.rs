@@ -168,10 +168,11 @@ impl Store {
 }
 
 impl Store {
-    /// Reads the one row of an organization that `sql` selects with `$1` = the row's ID and
-    /// `$2` = the organization's ID; no row is [`StoreError::NotFound`].
+    /// Reads, on `pool`, the one row of an organization that `sql` selects with `$1` = the row's
+    /// ID and `$2` = the organization's ID; no row is [`StoreError::NotFound`].
     pub(crate) async fn fetch_scoped<T>(
         &self,
+        pool: &sqlx::AnyPool,
         sql: &str,
         id: uuid::Uuid,
         org_id: uuid::Uuid,
@@ -180,7 +181,7 @@ impl Store {
         let row = sqlx::query(AssertSqlSafe(sql.to_string()))
             .bind(id.to_string())
             .bind(org_id.to_string())
-            .fetch_optional(&self.read)
+            .fetch_optional(pool)
             .await?
             .ok_or(StoreError::NotFound)?;
         map(&row)

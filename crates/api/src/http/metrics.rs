@@ -11,6 +11,7 @@ use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -32,6 +33,8 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RequestLabels, Histogram>,
+    queued: Gauge,
+    running: Gauge,
 }
 
 impl Default for Metrics {
@@ -47,10 +50,24 @@ impl Default for Metrics {
             "HTTP request latency",
             latency.clone(),
         );
+        let queued = Gauge::default();
+        let running = Gauge::default();
+        registry.register(
+            "executions_queued",
+            "Executions waiting for a worker (all nodes; read at scrape time)",
+            queued.clone(),
+        );
+        registry.register(
+            "executions_running",
+            "Executions running (all nodes; read at scrape time)",
+            running.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
+            queued,
+            running,
         }
     }
 }
@@ -93,8 +110,15 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     response
 }
 
-/// `GET /metrics`.
+/// `GET /metrics`. The queue gauges are read from the store at each scrape.
 pub async fn render(State(state): State<AppState>) -> Response {
+    match state.store.queue_depth().await {
+        Ok(d) => {
+            state.metrics.queued.set(d.queued);
+            state.metrics.running.set(d.running);
+        }
+        Err(e) => tracing::warn!(error = %e, "reading the queue depth for metrics failed"),
+    }
     (
         [(
             CONTENT_TYPE,

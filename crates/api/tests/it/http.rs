@@ -34,6 +34,8 @@ async fn health_ready_metrics() {
     let text = r.text().await.unwrap();
     assert!(text.contains("plumb_http_requests_total"), "{text}");
     assert!(text.contains("route=\"/api\""), "{text}");
+    assert!(text.contains("plumb_executions_queued 0"), "{text}");
+    assert!(text.contains("plumb_executions_running 0"), "{text}");
     assert!(!text.contains(&s.token));
     let r = s.http.get(format!("{}/api", s.url)).send().await.unwrap();
     assert_eq!(r.status(), 200);

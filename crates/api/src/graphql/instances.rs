@@ -1,9 +1,8 @@
 //! Instances: `instances`, `instance`, `createInstance`, `updateInstance`,
-//! `updateInstanceConfigVariables`, `deployInstance`, `deleteInstance`, `runInstanceFlow`,
-//! `rotateInstanceFlowApiKey`. Config is checked when bound and resolved when an execution
-//! starts; deploying stores the schedules of scheduled flows and runs `instanceDeploy` flows.
+//! `updateInstanceConfigVariables`, `deployInstance`, `deleteInstance` (runs and webhook keys are
+//! in `instance_runs`). Config is checked when bound and resolved when an execution starts;
+//! deploying stores the schedules of scheduled flows and runs `instanceDeploy` flows.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, Object, ID};
@@ -13,7 +12,6 @@ use plumb_runtime::{Runtime, TriggerInput};
 use plumb_store::instances::{InstanceChanges, InstanceFilter, NewFlowConfig, NewInstance};
 use plumb_store::tokens::Role;
 use plumb_store::{Store, StoreError};
-use rand::RngCore;
 
 use super::errors::{forbidden, internal, not_found, FieldError, PayloadErrors, Result};
 use super::instance_types::*;
@@ -23,7 +21,7 @@ use crate::http::auth::Caller;
 
 /// Callers that may deploy and configure instances: deployers and admins (a customer-bound
 /// token only for its customer's instances).
-fn require_deployer(caller: &Caller) -> Result<()> {
+pub(crate) fn require_deployer(caller: &Caller) -> Result<()> {
     if !caller.has(Role::Deployer) {
         return Err(forbidden());
     }
@@ -31,7 +29,7 @@ fn require_deployer(caller: &Caller) -> Result<()> {
 }
 
 /// Reads an instance the caller may see; `None` for an unknown or foreign ID.
-async fn visible(
+pub(crate) async fn visible(
     store: &Store,
     caller: &Caller,
     id: &ID,
@@ -43,6 +41,63 @@ async fn visible(
         Ok(i) if caller.sees_customer(i.customer_id) => Ok(Some(i)),
         Ok(_) | Err(StoreError::NotFound) => Ok(None),
         Err(e) => Err(internal(e)),
+    }
+}
+
+/// The answer of a mutation that changed `row`.
+fn done(row: plumb_store::instances::Instance) -> Result<InstancePayload> {
+    Ok(InstancePayload {
+        instance: Some(row.into()),
+        errors: vec![],
+    })
+}
+
+/// The answer of a mutation refused for binding problems.
+fn rejected(problems: Vec<plumb_runtime::ConfigProblem>) -> Result<InstancePayload> {
+    Ok(InstancePayload {
+        instance: None,
+        errors: problems_to_errors(problems),
+    })
+}
+
+/// What bindings of an instance of `customer_id` are checked against.
+fn binding_scope<'a>(
+    ctx: &Context<'a>,
+    store: &'a Store,
+    caller: &Caller,
+    customer_id: uuid::Uuid,
+) -> BindingScope<'a> {
+    BindingScope {
+        store,
+        vault: ctx.data_opt::<plumb_store::secrets::Vault>(),
+        org_id: caller.org_id,
+        customer_id,
+    }
+}
+
+/// The instance `id` names (one the caller may see) and its version's definition; `Err` holds
+/// the payload to answer when there is none.
+async fn target(
+    ctx: &Context<'_>,
+    caller: &Caller,
+    id: Option<&ID>,
+) -> Result<std::result::Result<(plumb_store::instances::Instance, Arc<Definition>), InstancePayload>>
+{
+    let store = ctx.data::<Store>()?;
+    let runtime = ctx.data::<Arc<Runtime>>()?;
+    let found = match id {
+        Some(id) => visible(store, caller, id).await?,
+        None => None,
+    };
+    let Some(instance) = found else {
+        return Ok(Err(failed("id", "instance not found")?));
+    };
+    match runtime
+        .version_definition(caller.org_id, instance.integration_version_id)
+        .await
+    {
+        Ok(def) => Ok(Ok((instance, def))),
+        Err(e) => Ok(Err(failed("id", &e.to_string())?)),
     }
 }
 
@@ -124,56 +179,6 @@ fn problems_to_errors(problems: Vec<plumb_runtime::ConfigProblem>) -> Vec<FieldE
         errors.add("configVariables", p.to_string());
     }
     errors.0
-}
-
-/// Runs the `instanceRemove` flows of a deployed instance and waits (at most 30 s each) for
-/// them to end.
-async fn run_remove_flows(
-    ctx: &Context<'_>,
-    instance: &plumb_store::instances::Instance,
-) -> Result<()> {
-    let store = ctx.data::<Store>()?;
-    let runtime = ctx.data::<Arc<Runtime>>()?;
-    let def = match runtime
-        .version_definition(instance.org_id, instance.integration_version_id)
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::warn!(error = %e, "instanceRemove flows not run: the definition does not load");
-            return Ok(());
-        }
-    };
-    let flows = store
-        .instance_flow_configs(instance.org_id, instance.id)
-        .await
-        .map_err(internal)?;
-    for flow in def.flows.iter().filter(|f| {
-        f.trigger().is_some_and(|t| {
-            t.action.component.key == "management-triggers" && t.action.key == "instanceRemove"
-        })
-    }) {
-        let Some(fc) = flows.iter().find(|c| c.flow_name == flow.name) else {
-            continue;
-        };
-        match runtime
-            .enqueue(instance, fc, TriggerInput::default(), "remove")
-            .await
-        {
-            Ok(e) => {
-                let waited = runtime
-                    .completions
-                    .wait(store, e.id, std::time::Duration::from_secs(30))
-                    .await
-                    .map_err(internal)?;
-                if waited.is_none() {
-                    tracing::warn!(execution = %e.id, "an instanceRemove flow did not end in 30 s");
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "queueing an instanceRemove flow failed"),
-        }
-    }
-    Ok(())
 }
 
 /// Instance queries.
@@ -304,20 +309,10 @@ impl InstanceMutation {
                 })
             }
         };
-        let scope = BindingScope {
-            store,
-            vault: ctx.data_opt::<plumb_store::secrets::Vault>(),
-            org_id: caller.org_id,
-            customer_id: customer,
-        };
+        let scope = binding_scope(ctx, store, caller, customer);
         let bindings = match check_bindings(&scope, &def, &inputs, &[], true).await {
             Ok(b) => b,
-            Err(problems) => {
-                return Ok(InstancePayload {
-                    instance: None,
-                    errors: problems_to_errors(problems),
-                })
-            }
+            Err(problems) => return rejected(problems),
         };
         let row = store
             .create_instance(
@@ -335,10 +330,7 @@ impl InstanceMutation {
             )
             .await
             .map_err(internal)?;
-        Ok(InstancePayload {
-            instance: Some(row.into()),
-            errors: vec![],
-        })
+        done(row)
     }
 
     /// Renames, enables or disables an instance, pins it to a worker group, or moves it to
@@ -416,10 +408,7 @@ impl InstanceMutation {
         if let Err(e) = plumb_runtime::scheduler::sync_schedules(runtime, &row).await {
             tracing::error!(error = %e, "updating an instance's schedules failed");
         }
-        Ok(InstancePayload {
-            instance: Some(row.into()),
-            errors: vec![],
-        })
+        done(row)
     }
 
     /// Sets (or removes) config variable bindings of an instance; takes effect on the next run.
@@ -432,18 +421,9 @@ impl InstanceMutation {
         require_deployer(caller)?;
         let store = ctx.data::<Store>()?;
         let runtime = ctx.data::<Arc<Runtime>>()?;
-        let Some(current) = (match &input.id {
-            Some(id) => visible(store, caller, id).await?,
-            None => None,
-        }) else {
-            return failed("id", "instance not found");
-        };
-        let def = match runtime
-            .version_definition(caller.org_id, current.integration_version_id)
-            .await
-        {
-            Ok(d) => d,
-            Err(e) => return failed("id", &e.to_string()),
+        let (current, def) = match target(ctx, caller, input.id.as_ref()).await? {
+            Ok(t) => t,
+            Err(payload) => return Ok(payload),
         };
         let inputs = match binding_inputs(&input.config_variables.unwrap_or_default()) {
             Ok(i) => i,
@@ -455,12 +435,7 @@ impl InstanceMutation {
             }
         };
         let remove = input.remove.unwrap_or_default();
-        let scope = BindingScope {
-            store,
-            vault: ctx.data_opt::<plumb_store::secrets::Vault>(),
-            org_id: caller.org_id,
-            customer_id: current.customer_id,
-        };
+        let scope = binding_scope(ctx, store, caller, current.customer_id);
         let existing: Vec<_> = store
             .instance_bindings(caller.org_id, current.id)
             .await
@@ -470,12 +445,7 @@ impl InstanceMutation {
             .collect();
         let bindings = match check_bindings(&scope, &def, &inputs, &existing, true).await {
             Ok(b) => b,
-            Err(problems) => {
-                return Ok(InstancePayload {
-                    instance: None,
-                    errors: problems_to_errors(problems),
-                })
-            }
+            Err(problems) => return rejected(problems),
         };
         store
             .set_instance_bindings(caller.org_id, current.id, &bindings, &remove)
@@ -488,10 +458,7 @@ impl InstanceMutation {
         if let Err(e) = plumb_runtime::scheduler::sync_schedules(runtime, &row).await {
             tracing::error!(error = %e, "updating an instance's schedules failed");
         }
-        Ok(InstancePayload {
-            instance: Some(row.into()),
-            errors: vec![],
-        })
+        done(row)
     }
 
     /// Deploys an instance: checks its bindings are complete, enables it, starts its schedules
@@ -505,34 +472,17 @@ impl InstanceMutation {
         require_deployer(caller)?;
         let store = ctx.data::<Store>()?;
         let runtime = ctx.data::<Arc<Runtime>>()?;
-        let Some(current) = (match &input.id {
-            Some(id) => visible(store, caller, id).await?,
-            None => None,
-        }) else {
-            return failed("id", "instance not found");
-        };
-        let def = match runtime
-            .version_definition(caller.org_id, current.integration_version_id)
-            .await
-        {
-            Ok(d) => d,
-            Err(e) => return failed("id", &e.to_string()),
+        let (current, def) = match target(ctx, caller, input.id.as_ref()).await? {
+            Ok(t) => t,
+            Err(payload) => return Ok(payload),
         };
         let existing = store
             .instance_bindings(caller.org_id, current.id)
             .await
             .map_err(internal)?;
-        let scope = BindingScope {
-            store,
-            vault: ctx.data_opt::<plumb_store::secrets::Vault>(),
-            org_id: caller.org_id,
-            customer_id: current.customer_id,
-        };
+        let scope = binding_scope(ctx, store, caller, current.customer_id);
         if let Err(problems) = check_bindings(&scope, &def, &[], &existing, true).await {
-            return Ok(InstancePayload {
-                instance: None,
-                errors: problems_to_errors(problems),
-            });
+            return rejected(problems);
         }
         if !current.enabled {
             store
@@ -583,10 +533,7 @@ impl InstanceMutation {
                 }
             }
         }
-        Ok(InstancePayload {
-            instance: Some(row.into()),
-            errors: vec![],
-        })
+        done(row)
     }
 
     /// Deletes an instance (its schedules stop; its execution history stays).
@@ -606,146 +553,12 @@ impl InstanceMutation {
         };
         // `instanceRemove` flows run (and are waited for) while the instance still exists.
         if current.deployed_at.is_some() {
-            run_remove_flows(ctx, &current).await?;
+            super::instance_runs::run_remove_flows(ctx, &current).await?;
         }
         let row = store
             .delete_instance(caller.org_id, current.id)
             .await
             .map_err(internal)?;
-        Ok(InstancePayload {
-            instance: Some(row.into()),
-            errors: vec![],
-        })
-    }
-
-    /// Queues a run of an instance flow with a payload (the "Run test" of an instance).
-    async fn run_instance_flow(
-        &self,
-        ctx: &Context<'_>,
-        input: RunInstanceFlowInput,
-    ) -> Result<RunInstanceFlowPayload> {
-        let caller = caller(ctx)?;
-        require_deployer(caller)?;
-        let store = ctx.data::<Store>()?;
-        let runtime = ctx.data::<Arc<Runtime>>()?;
-        let fail = |field: &str, message: &str| {
-            Ok(RunInstanceFlowPayload {
-                execution: None,
-                errors: PayloadErrors::one(field, message),
-            })
-        };
-        let Some(id) = &input.id else {
-            return fail("id", "is required");
-        };
-        let (flow, instance) = if let Some(fid) = decode_id(FLOW_CONFIG_TYPE, id) {
-            match store.get_flow_config(caller.org_id, fid).await {
-                Ok(f) => match store.get_instance(caller.org_id, f.instance_id).await {
-                    Ok(i) => (f, i),
-                    Err(StoreError::NotFound) => return fail("id", "instance flow not found"),
-                    Err(e) => return Err(internal(e)),
-                },
-                Err(StoreError::NotFound) => return fail("id", "instance flow not found"),
-                Err(e) => return Err(internal(e)),
-            }
-        } else {
-            let Some(instance) = visible(store, caller, id).await? else {
-                return fail("id", "instance not found");
-            };
-            let flows = store
-                .instance_flow_configs(caller.org_id, instance.id)
-                .await
-                .map_err(internal)?;
-            let found = match &input.flow_name {
-                Some(n) => flows.into_iter().find(|f| &f.flow_name == n),
-                None => flows.into_iter().next(),
-            };
-            let Some(f) = found else {
-                return fail("flowName", "flow not found in the instance");
-            };
-            (f, instance)
-        };
-        if !caller.sees_customer(instance.customer_id) {
-            return fail("id", "instance flow not found");
-        }
-        let headers: BTreeMap<String, String> = match input.headers.as_deref() {
-            None | Some("") => BTreeMap::new(),
-            Some(text) => match serde_json::from_str(text) {
-                Ok(h) => h,
-                Err(_) => return fail("headers", "must be a JSON object of strings"),
-            },
-        };
-        let trigger = TriggerInput {
-            body: input.payload.map(String::into_bytes),
-            content_type: input.content_type,
-            headers,
-            query: BTreeMap::new(),
-        };
-        let execution = match runtime.enqueue(&instance, &flow, trigger, "manual").await {
-            Ok(e) => e,
-            Err(plumb_runtime::QueueError::Store(e)) => return Err(internal(e)),
-            Err(e) => return fail("id", &e.to_string()),
-        };
-        Ok(RunInstanceFlowPayload {
-            execution: Some(execution.into()),
-            errors: vec![],
-        })
-    }
-
-    /// Creates a new API key for an instance flow's webhook (shown once), replacing the
-    /// existing keys unless `keepExisting`.
-    async fn rotate_instance_flow_api_key(
-        &self,
-        ctx: &Context<'_>,
-        input: RotateInstanceFlowApiKeyInput,
-    ) -> Result<RotateInstanceFlowApiKeyPayload> {
-        let caller = caller(ctx)?;
-        require_deployer(caller)?;
-        let store = ctx.data::<Store>()?;
-        let runtime = ctx.data::<Arc<Runtime>>()?;
-        let fail = |message: &str| {
-            Ok(RotateInstanceFlowApiKeyPayload {
-                errors: PayloadErrors::one("id", message),
-                ..Default::default()
-            })
-        };
-        let Some(fid) = input
-            .id
-            .as_ref()
-            .and_then(|i| decode_id(FLOW_CONFIG_TYPE, i))
-        else {
-            return fail("instance flow not found");
-        };
-        let flow = match store.get_flow_config(caller.org_id, fid).await {
-            Ok(f) => f,
-            Err(StoreError::NotFound) => return fail("instance flow not found"),
-            Err(e) => return Err(internal(e)),
-        };
-        let instance = match store.get_instance(caller.org_id, flow.instance_id).await {
-            Ok(i) if caller.sees_customer(i.customer_id) => i,
-            Ok(_) | Err(StoreError::NotFound) => return fail("instance flow not found"),
-            Err(e) => return Err(internal(e)),
-        };
-        let mut bytes = [0u8; 24];
-        rand::rng().fill_bytes(&mut bytes);
-        let key = format!("plumbwh_{}", hex::encode(bytes));
-        let mut hashes = if input.keep_existing.unwrap_or(false) {
-            flow.api_key_hashes.clone()
-        } else {
-            vec![]
-        };
-        hashes.push(plumb_store::tokens::hash_token(&key));
-        let row = store
-            .set_flow_api_keys(caller.org_id, flow.id, &hashes)
-            .await
-            .map_err(internal)?;
-        Ok(RotateInstanceFlowApiKeyPayload {
-            api_key: Some(key),
-            instance_flow_config: Some(InstanceFlowConfig::new(
-                row,
-                instance.integration_version_id,
-                &runtime.public_url,
-            )),
-            errors: vec![],
-        })
+        done(row)
     }
 }

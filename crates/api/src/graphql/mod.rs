@@ -10,6 +10,7 @@ mod connections;
 mod customers;
 mod errors;
 mod executions;
+mod instance_runs;
 mod instance_types;
 mod instances;
 mod integrations;
@@ -50,6 +51,7 @@ pub struct Mutation(
     tokens::TokenMutation,
     integrations::IntegrationMutation,
     instances::InstanceMutation,
+    instance_runs::InstanceRunMutation,
     executions::ExecutionMutation,
     oauth::OAuthMutation,
 );

@@ -79,8 +79,16 @@ pub async fn run_workers(
     let drained =
         tokio::time::timeout(grace, async { while loops.join_next().await.is_some() {} }).await;
     if drained.is_err() {
-        tracing::warn!("executions still running at shutdown are handed back to the queue");
         loops.abort_all();
+        match runtime.store.expire_node_leases(&node).await {
+            Ok(n) => tracing::warn!(
+                executions = n,
+                "executions still running at shutdown were handed back to the queue"
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "handing back running executions failed; their leases expire")
+            }
+        }
     }
 }
 

@@ -162,6 +162,24 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Ends the leases of every execution held by the workers of node `node` (worker names
+    /// `node/slot`): a node shutting down hands its unfinished executions back, and the next
+    /// recovery on any node puts them on the queue at once instead of after the lease.
+    pub async fn expire_node_leases(&self, node: &str) -> Result<u64, StoreError> {
+        let escaped = node
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let done = sqlx::query(
+            "UPDATE executions SET lease_expires_at = 0
+             WHERE status = 'PENDING' AND lease_owner LIKE $1 ESCAPE '\\'",
+        )
+        .bind(format!("{escaped}/%"))
+        .execute(&self.write)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Puts executions whose lease expired back on the queue (their partial step results are
     /// deleted: the next attempt starts the flow again), or fails them once they were recovered
     /// `max_recoveries` times.

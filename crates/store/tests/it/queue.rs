@@ -252,6 +252,38 @@ async fn claim_lease_complete_and_recover() {
                 assert!(failed.error.unwrap().contains("stopped responding"));
             }
         }
+        // A node shutting down hands back what its workers hold; other nodes' leases stay.
+        let mine = s
+            .create_execution(f.org, queued(&f, inst, c, "A"))
+            .await
+            .unwrap();
+        s.claim_execution(&opts("node_1/0", 0))
+            .await
+            .unwrap()
+            .unwrap();
+        let theirs = s
+            .create_execution(f.org, queued(&f, inst, c, "A"))
+            .await
+            .unwrap();
+        s.claim_execution(&opts("nodeX1/0", 0))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.expire_node_leases("node_1").await.unwrap(), 1);
+        let r = s.recover_expired_leases(3).await.unwrap();
+        assert_eq!(r.requeued, vec![mine.id]);
+        assert_eq!(
+            s.get_execution(f.org, theirs.id).await.unwrap().status,
+            ExecutionStatus::Pending
+        );
+        s.claim_execution(&opts("w1", 0)).await.unwrap().unwrap();
+        s.complete_execution(mine.id, "w1", ExecutionStatus::Success, None, 1)
+            .await
+            .unwrap();
+        s.complete_execution(theirs.id, "nodeX1/0", ExecutionStatus::Success, None, 1)
+            .await
+            .unwrap();
+
         // A handed-back execution is claimable again at once.
         let e = s
             .create_execution(f.org, queued(&f, inst, c, "A"))

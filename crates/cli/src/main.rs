@@ -15,7 +15,8 @@ mod serve;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    config_vars, connections, customers, executions, integrations, keys, org, run, tokens,
+    config_vars, connections, customers, executions, instances, integrations, keys, org, run,
+    tokens,
 };
 
 /// plumb: a self-hosted, embeddable integration platform.
@@ -77,6 +78,10 @@ enum Command {
     /// Executions: list, show, logs (client of a running server).
     #[command(subcommand)]
     Executions(executions::ExecutionsCommand),
+    /// Instances: create, configure, deploy, enable/disable, run, webhooks (client of a running
+    /// server).
+    #[command(subcommand)]
+    Instances(instances::InstancesCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -102,6 +107,7 @@ fn main() -> std::process::ExitCode {
             Command::Run(args) => run::run(args).await,
             Command::Integrations(cmd) => integrations::run(cmd).await,
             Command::Executions(cmd) => executions::run(cmd).await,
+            Command::Instances(cmd) => instances::run(cmd).await,
             Command::ConfigVars(cmd) => config_vars::run(cmd).await,
             Command::Connections(cmd) => connections::run(cmd).await,
             Command::Keys(cmd) => keys::run(cmd).await,

@@ -1,9 +1,10 @@
-//! `plumb executions list / show / logs`.
+//! `plumb executions list / show / logs / replay`.
 
 use clap::Subcommand;
 use serde_json::{json, Value};
 
 use crate::client::ClientArgs;
+use crate::commands::instances;
 use crate::output;
 
 /// Execution commands.
@@ -20,6 +21,18 @@ pub enum ExecutionsCommand {
         /// Only test executions.
         #[arg(long)]
         test: bool,
+        /// Only this instance's.
+        #[arg(long)]
+        instance: Option<String>,
+        /// Only runs of the flow with this name.
+        #[arg(long)]
+        flow: Option<String>,
+        /// Only executions started at or after this time (RFC 3339, e.g. 2026-01-31T00:00:00Z).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only executions started at or before this time (RFC 3339).
+        #[arg(long)]
+        until: Option<String>,
         #[command(flatten)]
         client: ClientArgs,
     },
@@ -34,6 +47,19 @@ pub enum ExecutionsCommand {
     Logs {
         /// The execution's global ID.
         id: String,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Run an execution again with the same trigger payload, as a new execution.
+    Replay {
+        /// The execution's global ID.
+        id: String,
+        /// Wait until the new execution ends; exit 1 when it failed.
+        #[arg(long)]
+        wait: bool,
+        /// Seconds `--wait` waits at most.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
         #[command(flatten)]
         client: ClientArgs,
     },
@@ -60,18 +86,24 @@ pub async fn run(cmd: ExecutionsCommand) -> anyhow::Result<()> {
             integration,
             status,
             test,
+            instance,
+            flow,
+            since,
+            until,
             client,
         } => {
             let q = format!(
-                "query($i: ID, $s: ExecutionStatus, $t: Boolean) {{
-                   executionResults(integration: $i, status: $s, isTestExecution: $t) {{
+                "query($i: ID, $s: ExecutionStatus, $t: Boolean, $in: ID, $f: String,
+                       $gte: DateTime, $lte: DateTime) {{
+                   executionResults(integration: $i, status: $s, isTestExecution: $t,
+                     instance: $in, flowName: $f, startedAt_Gte: $gte, startedAt_Lte: $lte) {{
                    totalCount nodes {{ {FIELDS} }} }} }}"
             );
             let t = test.then_some(true);
             let status = status.map(|s| s.to_ascii_uppercase());
-            let data = client
-                .graphql(&q, json!({"i": integration, "s": status, "t": t}))
-                .await?;
+            let vars = json!({"i": integration, "s": status, "t": t, "in": instance, "f": flow,
+                              "gte": since, "lte": until});
+            let data = client.graphql(&q, vars).await?;
             let conn = &data["executionResults"];
             if client.json {
                 output::json(conn);
@@ -110,6 +142,28 @@ pub async fn run(cmd: ExecutionsCommand) -> anyhow::Result<()> {
                     }
                 }
             }
+        }
+        ExecutionsCommand::Replay {
+            id,
+            wait,
+            timeout,
+            client,
+        } => {
+            let selection = format!(
+                "instanceExecutionResult {{ {} }}",
+                instances::EXECUTION_FIELDS
+            );
+            let p = instances::mutate_id(
+                &client,
+                "replayExecution",
+                "ReplayExecutionInput",
+                &selection,
+                json!({ "id": id }),
+            )
+            .await?;
+            let timeout = std::time::Duration::from_secs(timeout);
+            instances::report_execution(&client, &p["instanceExecutionResult"], wait, timeout)
+                .await?;
         }
         ExecutionsCommand::Logs { id, client } => {
             let data = client

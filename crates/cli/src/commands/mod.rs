@@ -4,6 +4,7 @@ pub mod config_vars;
 pub mod connections;
 pub mod customers;
 pub mod executions;
+pub mod instances;
 pub mod integrations;
 pub mod keys;
 pub mod org;

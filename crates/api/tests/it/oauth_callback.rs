@@ -117,7 +117,7 @@ async fn seed(s: &Server, mock: &MockOAuth, client_secret: &str) -> (String, Str
             CREATE_SCOPED,
             json!({ "input": {
                 "key": "Acme OAuth", "stableKey": "acme-oauth", "variableScope": "customer",
-                "managedBy": "org", "connection": conn,
+                "managedBy": "customer", "connection": conn,
                 "inputs": [
                     global("authorizeUrl", &format!("{}/authorize", mock.issuer())),
                     global("tokenUrl", &format!("{}/token", mock.issuer())),

@@ -340,12 +340,12 @@ fn instances_deploy_run_replay_disable_delete() {
         0,
     );
     assert_eq!(listed["totalCount"], 1, "{listed}");
-    assert_eq!(ids(&listed), [instance.clone()]);
+    assert_eq!(ids(&listed), [instance.as_str()]);
     let by_integration = json_of(
         &env.plumb(&["instances", "list", "--integration", &draft, "--json"]),
         0,
     );
-    assert_eq!(ids(&by_integration), [instance.clone()]);
+    assert_eq!(ids(&by_integration), [instance.as_str()]);
     let table = expect(&env.plumb(&["instances", "list"]), 0);
     assert!(table.starts_with("ID"), "{table}");
     assert!(table.contains("Echo for Customer"), "{table}");

@@ -447,6 +447,7 @@ impl Runtime {
                     &mut config,
                 )
                 .await;
+                crate::scope_definition_connections(&mut config, integration_id);
                 (Arc::new(def), config)
             }
         };

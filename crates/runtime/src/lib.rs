@@ -177,6 +177,19 @@ pub fn resolve_test_config(
     Ok(out)
 }
 
+/// Gives the connections a definition carries itself (their ID is their config var's key)
+/// an ID unique to the integration, so token caches keyed by connection ID never share a token
+/// between two integrations (or organizations) that use the same key.
+pub fn scope_definition_connections(config: &mut TestConfig, integration_id: uuid::Uuid) {
+    for (key, value) in config.values.iter_mut() {
+        if let ConfigValue::Connection(c) = value {
+            if &c.id == key {
+                c.id = format!("integration:{integration_id}:{key}");
+            }
+        }
+    }
+}
+
 /// Binds each `useScopedConfigVar` connection of a test run to the organization's scoped
 /// connection with that stable key, with its test credentials (over its global values), opened
 /// with the organization's data key. A connection that cannot be resolved is left out with a
@@ -275,5 +288,21 @@ flows:
             cfg.values.get("s"),
             Some(&ConfigValue::Value(serde_json::json!("d")))
         );
+    }
+
+    #[test]
+    fn definition_connections_get_an_integration_scoped_id() {
+        let def = engine().load(DEF).unwrap();
+        let given = BTreeMap::from([("conn".to_string(), r#"{"token":"t"}"#.to_string())]);
+        let mut cfg = TestConfig {
+            values: plumb_engine::resolve_local_config(&def, &given).unwrap(),
+            warnings: vec![],
+        };
+        let id = uuid::Uuid::now_v7();
+        scope_definition_connections(&mut cfg, id);
+        let Some(ConfigValue::Connection(c)) = cfg.values.get("conn") else {
+            panic!("{cfg:?}")
+        };
+        assert_eq!(c.id, format!("integration:{id}:conn"));
     }
 }

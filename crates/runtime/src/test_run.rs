@@ -30,9 +30,10 @@ pub async fn run_test_flow(
     integration_id: Uuid,
     def: &Definition,
     flow: &str,
-    config: TestConfig,
+    mut config: TestConfig,
     trigger: TestTrigger,
 ) -> Result<Execution, StoreError> {
+    super::scope_definition_connections(&mut config, integration_id);
     let mut payload = match &trigger.payload {
         Some(body) => TriggerPayload::bytes(body.clone()),
         None => TriggerPayload::default(),

@@ -47,13 +47,29 @@ const RECORD_TYPE: InputManifest =
 const RECORD_ID: InputManifest = input("recordId", "Record ID", InputKind::String, true, None);
 const FIELD_VALUES: InputManifest =
     input("fieldValues", "Field Values", InputKind::List, false, None);
+/// Prismatic's `dynamicValues`: a JSON object of field values merged over `fieldValues`.
+const DYNAMIC_VALUES: InputManifest = input(
+    "dynamicValues",
+    "Dynamic Values",
+    InputKind::Data,
+    false,
+    None,
+);
 
-const CREATE: &[InputManifest] = &[CONNECTION, RECORD_TYPE, FIELD_VALUES, VERSION, BASE_URL];
+const CREATE: &[InputManifest] = &[
+    CONNECTION,
+    RECORD_TYPE,
+    FIELD_VALUES,
+    DYNAMIC_VALUES,
+    VERSION,
+    BASE_URL,
+];
 const UPDATE: &[InputManifest] = &[
     CONNECTION,
     RECORD_TYPE,
     RECORD_ID,
     FIELD_VALUES,
+    DYNAMIC_VALUES,
     VERSION,
     BASE_URL,
 ];
@@ -69,6 +85,7 @@ const UPSERT: &[InputManifest] = &[
     ),
     input("externalId", "External ID", InputKind::String, true, None),
     FIELD_VALUES,
+    DYNAMIC_VALUES,
     VERSION,
     BASE_URL,
 ];
@@ -82,7 +99,9 @@ const GET: &[InputManifest] = &[
 ];
 const QUERY: &[InputManifest] = &[
     CONNECTION,
-    input("query", "SOQL Query", InputKind::Text, true, None),
+    // Prismatic's name is `queryString`; `query` is accepted too. One of them is required.
+    input("queryString", "SOQL Query", InputKind::Text, false, None),
+    input("query", "SOQL Query (alias)", InputKind::Text, false, None),
     input(
         "fetchAll",
         "Fetch All Pages",

@@ -24,7 +24,11 @@ pub struct Query {
 impl Action for Query {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
         let client = SfClient::from_inputs(&self.auth, &inputs)?;
-        let soql = util::required_string(&inputs, "query")?;
+        let soql = match util::required_string(&inputs, "queryString") {
+            Ok(q) => q,
+            Err(_) => util::required_string(&inputs, "query")
+                .map_err(|_| ActionError::input("queryString", "is required (a SOQL query)"))?,
+        };
         let fetch_all = util::flag(&inputs, "fetchAll", false);
         let mut url = reqwest::Url::parse("http://placeholder/")
             .map_err(|e| ActionError::failed(e.to_string()))?;

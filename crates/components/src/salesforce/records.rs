@@ -20,8 +20,28 @@ fn segment(inputs: &Inputs, key: &str) -> Result<String, ActionError> {
     Ok(value)
 }
 
-/// `fieldValues` as a JSON object (an object, a JSON string of one, or `{key, value}` pairs).
+/// `fieldValues` as a JSON object (an object, a JSON string of one, or `{key, value}` pairs),
+/// with Prismatic's `dynamicValues` (an object, or a JSON string of one) merged over it.
 fn field_values(inputs: &Inputs) -> Result<Value, ActionError> {
+    let mut fields = static_field_values(inputs)?;
+    match util::json_or_encoded(inputs, "dynamicValues")? {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(extra)) => {
+            if let Value::Object(map) = &mut fields {
+                map.extend(extra);
+            }
+        }
+        Some(_) => {
+            return Err(ActionError::input(
+                "dynamicValues",
+                "must be an object of field values",
+            ))
+        }
+    }
+    Ok(fields)
+}
+
+fn static_field_values(inputs: &Inputs) -> Result<Value, ActionError> {
     match util::json_or_encoded(inputs, "fieldValues")? {
         None => Ok(Value::Object(Map::new())),
         Some(Value::Object(map)) => Ok(Value::Object(map)),

@@ -502,3 +502,50 @@ async fn expired_token_is_fetched_again_once() {
     .expect_err("bad id");
     assert!(matches!(err, ActionError::InvalidInput { ref input, .. } if input == "recordId"));
 }
+
+#[tokio::test]
+async fn prismatic_input_names_query_string_and_dynamic_values() {
+    let (base, _) = stand_in().await;
+    // `dynamicValues` alone carries the required Name (the stand-in refuses a record without).
+    let out = call(
+        &base,
+        client_credentials("sf-7"),
+        "createRecord",
+        vec![
+            ("recordType", json!("Account")),
+            ("fieldValues", json!([])),
+            ("dynamicValues", json!({"Name": "Dynamic Rockets"})),
+        ],
+    )
+    .await;
+    assert_eq!(
+        out,
+        Ok(Data::Json(
+            json!({"id": "001000000000001AAA", "success": true, "errors": []})
+        ))
+    );
+    let bad = call(
+        &base,
+        client_credentials("sf-7"),
+        "createRecord",
+        vec![
+            ("recordType", json!("Account")),
+            ("dynamicValues", json!([1, 2])),
+        ],
+    )
+    .await;
+    assert!(bad.unwrap_err().to_string().contains("dynamicValues"));
+    let out = call(
+        &base,
+        client_credentials("sf-7"),
+        "query",
+        vec![("queryString", json!("SELECT Name FROM Account"))],
+    )
+    .await;
+    let Ok(Data::Json(v)) = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(v["soql"], json!("SELECT Name FROM Account"));
+    let missing = call(&base, client_credentials("sf-7"), "query", vec![]).await;
+    assert!(missing.unwrap_err().to_string().contains("queryString"));
+}

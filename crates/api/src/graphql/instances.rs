@@ -323,7 +323,15 @@ impl InstanceMutation {
                     integration_version_id: version.id,
                     name,
                     description: input.description.unwrap_or_default(),
-                    worker_group: input.worker_group.filter(|g| !g.is_empty()),
+                    // The instance's own pin, else the integration's (`workerGroup` at the
+                    // definition's top level), else the default group.
+                    worker_group: input.worker_group.filter(|g| !g.is_empty()).or_else(|| {
+                        def.extra
+                            .get("workerGroup")
+                            .and_then(|v| v.as_str())
+                            .filter(|g| !g.is_empty())
+                            .map(str::to_string)
+                    }),
                     flows: flow_configs(&def),
                     bindings,
                 },

@@ -609,3 +609,75 @@ async fn schedules_tick_once_per_tick() {
         assert!(n >= 2 && n <= elapsed + 1, "{n} ticks in {elapsed} s");
     }
 }
+
+#[tokio::test]
+async fn worker_group_pins_from_the_integration_or_the_instance() {
+    for db in TestDb::all().await.unwrap() {
+        let r = start(db, 64 * 1024).await;
+        let s = &r.server;
+        let def = "name: Pinned\ndefinitionVersion: 7\nworkerGroup: edge\nflows:\n  - name: F\n    steps:\n      - name: Trigger\n        isTrigger: true\n        action: {key: webhook, component: {key: webhook-triggers}}\n";
+        let draft = gql_ok(
+            s,
+            "mutation($input: ImportIntegrationInput!) { importIntegration(input: $input) {
+              integration { id } errors { field messages } } }",
+            json!({"input": {"definition": def}}),
+            "importIntegration",
+        )
+        .await["integration"]["id"]
+            .clone();
+        let version = gql_ok(
+            s,
+            "mutation($input: PublishIntegrationInput!) { publishIntegration(input: $input) {
+              integration { id } errors { field messages } } }",
+            json!({"input": {"id": draft}}),
+            "publishIntegration",
+        )
+        .await["integration"]["id"]
+            .clone();
+        let customer = gql_ok(
+            s,
+            "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) {
+              customer { id } errors { field messages } } }",
+            json!({"input": {"name": "C"}}),
+            "createCustomer",
+        )
+        .await["customer"]["id"]
+            .clone();
+        let q = "mutation($input: CreateInstanceInput!) { createInstance(input: $input) {
+            instance { id workerGroup } errors { field messages } } }";
+        let inherited = gql_ok(
+            s,
+            q,
+            json!({"input": {"name": "a", "customer": customer, "integration": version}}),
+            "createInstance",
+        )
+        .await;
+        assert_eq!(inherited["instance"]["workerGroup"], "edge");
+        let own = gql_ok(
+            s,
+            q,
+            json!({"input": {"name": "b", "customer": customer, "integration": version,
+                "workerGroup": "eu"}}),
+            "createInstance",
+        )
+        .await;
+        assert_eq!(own["instance"]["workerGroup"], "eu");
+        // A pinned instance's runs wait for a worker of its group: this server's default-group
+        // workers leave them queued.
+        let id = own["instance"]["id"].clone();
+        gql_ok(s, DEPLOY, json!({"input": {"id": id}}), "deployInstance").await;
+        let run = gql_ok(
+            s,
+            "mutation($input: RunInstanceFlowInput!) { runInstanceFlow(input: $input) {
+              execution { id } errors { field messages } } }",
+            json!({"input": {"id": id}}),
+            "runInstanceFlow",
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let e = s
+            .gql(EXECUTION, json!({"id": run["execution"]["id"]}))
+            .await;
+        assert_eq!(e["data"]["executionResult"]["status"], "QUEUED", "{e}");
+    }
+}

@@ -94,7 +94,9 @@ impl Env {
             .env_remove("PLUMB_DATABASE_URL")
             .env_remove("PLUMB_PUBLIC_URL")
             .env_remove("PLUMB_WORKERS")
-            .args(["serve", "--workers", "2"])
+            // A small webhook limit, so the oversized call below stays small enough for the
+            // client to finish writing it before the 413 comes back.
+            .args(["serve", "--workers", "2", "--webhook-body-limit", "65536"])
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -455,8 +457,8 @@ fn instances_deploy_run_replay_disable_delete() {
         sync.body,
         json!({"greeting": "Hi", "target": "world", "body": {"n": 2}})
     );
-    // Over the webhook body limit (default 6 MiB): 413.
-    let big = format!("\"{}\"", "x".repeat(7 * 1024 * 1024));
+    // Over the webhook body limit (64 KiB here, `--webhook-body-limit`): 413.
+    let big = format!("\"{}\"", "x".repeat(80 * 1024));
     let too_big = env.call("POST", &echo_url, &[], &big);
     assert_eq!(too_big.status, 413, "{}", too_big.status);
 

@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use futures::StreamExt;
 use plumb_core::action::Data;
 use plumb_runtime::{TriggerInput, FLOW_CONFIG_TYPE};
 use plumb_store::executions::{ExecutionStatus, StepValue};
@@ -51,6 +52,48 @@ fn authorized(security: &str, hashes: &[String], headers: &HeaderMap) -> Result<
     }
 }
 
+/// Reads a webhook body of at most `limit` bytes. A larger body is refused with 413 after it was
+/// read (up to four times the limit), so the caller gets the answer instead of a broken
+/// connection; a declared length beyond that is refused at once.
+async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, Response> {
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the payload is larger than the webhook limit of {limit} bytes"),
+        )
+    };
+    let drain_cap = limit.saturating_mul(4);
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > drain_cap) {
+        return Err(too_large());
+    }
+    let mut stream = body.into_data_stream();
+    let mut out = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read",
+            )
+        })?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > drain_cap {
+            break;
+        }
+        if seen <= limit {
+            out.extend_from_slice(&chunk);
+        }
+    }
+    if seen > limit {
+        return Err(too_large());
+    }
+    Ok(Bytes::from(out))
+}
+
 /// Handles one webhook call.
 pub async fn handle(
     State(state): State<AppState>,
@@ -58,8 +101,12 @@ pub async fn handle(
     Path(id): Path<String>,
     Query(query): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    let body = match read_limited(body, &headers, state.config.webhook_body_limit).await {
+        Ok(b) => b,
+        Err(response) => return response,
+    };
     if !matches!(
         method,
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE | Method::GET

@@ -514,7 +514,7 @@ async fn webhooks_run_deployed_instances_for_each_customer() {
                 .status(),
             404
         );
-        let big = vec![b'x'; 65 * 1024];
+        let big = vec![b'x'; 200 * 1024];
         let too_big = s.http.post(&echo).body(big).send().await.unwrap();
         assert_eq!(too_big.status(), 413);
 

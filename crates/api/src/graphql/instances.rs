@@ -44,6 +44,14 @@ pub(crate) async fn visible(
     }
 }
 
+/// Brings an instance's stored schedules in line with its version, state and bindings (a
+/// failure is logged: the instance change itself stands).
+async fn resync(runtime: &Runtime, row: &plumb_store::instances::Instance) {
+    if let Err(e) = plumb_runtime::scheduler::sync_schedules(runtime, row).await {
+        tracing::error!(error = %e, "updating an instance's schedules failed");
+    }
+}
+
 /// The answer of a mutation that changed `row`.
 fn done(row: plumb_store::instances::Instance) -> Result<InstancePayload> {
     Ok(InstancePayload {
@@ -395,17 +403,9 @@ impl InstanceMutation {
                 .instance_bindings(caller.org_id, current.id)
                 .await
                 .map_err(internal)?;
-            let scope = BindingScope {
-                store,
-                vault: ctx.data_opt::<plumb_store::secrets::Vault>(),
-                org_id: caller.org_id,
-                customer_id: current.customer_id,
-            };
+            let scope = binding_scope(ctx, store, caller, current.customer_id);
             if let Err(problems) = check_bindings(&scope, &def, &[], &existing, true).await {
-                return Ok(InstancePayload {
-                    instance: None,
-                    errors: problems_to_errors(problems),
-                });
+                return rejected(problems);
             }
             changes.version = Some((version.id, flow_configs(&def)));
         }
@@ -413,9 +413,7 @@ impl InstanceMutation {
             .update_instance(caller.org_id, current.id, changes)
             .await
             .map_err(internal)?;
-        if let Err(e) = plumb_runtime::scheduler::sync_schedules(runtime, &row).await {
-            tracing::error!(error = %e, "updating an instance's schedules failed");
-        }
+        resync(runtime, &row).await;
         done(row)
     }
 
@@ -463,9 +461,7 @@ impl InstanceMutation {
             .get_instance(caller.org_id, current.id)
             .await
             .map_err(internal)?;
-        if let Err(e) = plumb_runtime::scheduler::sync_schedules(runtime, &row).await {
-            tracing::error!(error = %e, "updating an instance's schedules failed");
-        }
+        resync(runtime, &row).await;
         done(row)
     }
 

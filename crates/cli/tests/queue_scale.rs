@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,10 +16,11 @@ use axum::routing::post;
 use axum::Router;
 use plumb_store::testing::TestDb;
 use serde_json::{json, Value};
+use support::{free_port, plumb, spawn, wait_listening};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-const BIN: &str = env!("CARGO_BIN_EXE_plumb");
+mod support;
 /// Webhook calls.
 const CALLS: u64 = 1000;
 /// Webhook calls in flight at once.
@@ -61,72 +62,6 @@ flows:
         action: {key: schedule, component: {key: schedule-triggers}}
         schedule: {type: value, value: '*/1 * * * * *', meta: {scheduleType: custom, timeZone: UTC}}
 "#;
-
-/// A child process killed (SIGKILL) and reaped when dropped.
-struct Proc {
-    child: Child,
-    name: &'static str,
-}
-
-impl Proc {
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn assert_running(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            panic!("{} exited early: {status}", self.name);
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn plumb(dir: &Path, db_url: &str, key: &str, log: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("PLUMB_DATABASE_URL", db_url)
-        .env("PLUMB_MASTER_KEY", key)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join(log)).unwrap());
-    cmd
-}
-
-fn spawn(name: &'static str, mut cmd: Command) -> Proc {
-    Proc {
-        child: cmd.spawn().unwrap(),
-        name,
-    }
-}
-
-fn wait_listening(addr: &str, p: &mut Proc) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        p.assert_running();
-        if std::net::TcpStream::connect(addr).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("{} did not start listening on {addr}", p.name);
-}
 
 struct Api {
     url: String,

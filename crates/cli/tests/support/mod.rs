@@ -1,0 +1,74 @@
+//! Process helpers shared by the multi-process queue tests: the `plumb` binary started against
+//! a shared database and master key, killed (SIGKILL) and reaped when dropped.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_plumb");
+
+/// A child process killed (SIGKILL) and reaped when dropped.
+pub struct Proc {
+    child: Child,
+    name: &'static str,
+}
+
+impl Proc {
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("{} exited early: {status}", self.name);
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn plumb(dir: &Path, db_url: &str, key: &str, log: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PLUMB_DATABASE_URL", db_url)
+        .env("PLUMB_MASTER_KEY", key)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join(log)).unwrap());
+    cmd
+}
+
+pub fn spawn(name: &'static str, mut cmd: Command) -> Proc {
+    Proc {
+        child: cmd.spawn().unwrap(),
+        name,
+    }
+}
+
+pub fn wait_listening(addr: &str, p: &mut Proc) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        p.assert_running();
+        if std::net::TcpStream::connect(addr).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{} did not start listening on {addr}", p.name);
+}

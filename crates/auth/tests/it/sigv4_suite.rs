@@ -1,4 +1,4 @@
-//! The AWS SigV4 test suite (`shared/testdata/aws-sigv4`, from awslabs/aws-c-auth), signed with
+//! The AWS SigV4 test suite (`tests/data/aws-sigv4`, from awslabs/aws-c-auth, Apache-2.0: see its NOTICE.md), signed with
 //! [`plumb_auth::AwsSigV4`] (the `aws-sigv4` crate): for every case, the header-signed
 //! `Authorization` (which covers the canonical request and string to sign: any difference
 //! changes the signature) and the query-presigned signature must match.
@@ -20,7 +20,7 @@ use serde_json::Value;
 const SKIPPED: &[(&str, &str)] = &[];
 
 fn suite_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/aws-sigv4")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/aws-sigv4")
 }
 
 struct Parsed {

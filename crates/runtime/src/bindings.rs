@@ -1,21 +1,30 @@
 //! Instance config var bindings: checking what `createInstance` / `updateInstanceConfigVariables`
 //! are given ([`check_bindings`]) and resolving the bound values when an execution starts
-//! ([`resolve_instance_config`]). Resolution happens at every start, so a changed customer value
-//! or credential takes effect on the next run.
+//! ([`resolve_instance_config`], in `resolve`). Resolution happens at every start, so a changed
+//! customer value or credential takes effect on the next run.
+
+mod resolve;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 
-use plumb_core::action::Connection;
 use plumb_core::connection_types::{self, ValidationMode};
 use plumb_core::definition::{ConfigVarDecl, Definition};
-use plumb_core::expr::ConfigValue;
-use plumb_store::instances::{Binding, BindingKind, Instance};
+use plumb_store::instances::{Binding, BindingKind};
 use plumb_store::secrets::Vault;
 use plumb_store::{Store, StoreError};
 use plumb_vault::SecretString;
 use uuid::Uuid;
 
-use crate::{check_declared_value, ConfigProblem, TestConfig};
+use crate::customer_scope::{
+    customer_may_bind, customer_may_bind_scoped, customer_may_remove, BoundBy,
+};
+use crate::{check_declared_value, ConfigProblem};
+
+pub use resolve::{
+    resolve_instance_config, resolve_instance_config_partial, PartialInstanceConfig, ResolveError,
+};
 
 /// One config var binding as the API receives it: a key and exactly one source.
 #[derive(Debug, Clone, Default)]
@@ -45,6 +54,9 @@ pub struct BindingScope<'a> {
     pub org_id: Uuid,
     /// The instance's customer.
     pub customer_id: Uuid,
+    /// Who chooses the bindings: a customer-bound caller may bind only its customer's own
+    /// values ([`crate::customer_scope`]).
+    pub bound_by: BoundBy,
 }
 
 /// A binding problem: which key, what is wrong (never a value).
@@ -104,6 +116,32 @@ pub async fn check_bindings(
     }
 }
 
+/// Checks that the bindings of `remove` may be removed by whoever `scope` says chooses them (a
+/// customer-bound caller cannot remove an `orgOnly` config var's binding). Removing a required
+/// binding is caught by [`check_bindings`] on what remains.
+pub fn check_removals(
+    scope: &BindingScope<'_>,
+    def: &Definition,
+    remove: &[String],
+) -> Result<(), Vec<BindingProblem>> {
+    if scope.bound_by == BoundBy::Organization {
+        return Ok(());
+    }
+    let problems: Vec<_> = remove
+        .iter()
+        .filter_map(|key| {
+            customer_may_remove(def.config_var(key))
+                .err()
+                .map(|m| ConfigProblem::new(key, m))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
 /// Whether a config var needs no binding: it has a default, or it is a connection that binds to
 /// the organization's scoped connection of its `useScopedConfigVar` stable key.
 fn binds_itself(decl: &ConfigVarDecl) -> bool {
@@ -123,8 +161,12 @@ async fn check_one(
         vault,
         org_id,
         customer_id,
+        bound_by,
     } = *scope;
     let key = decl.key.as_str();
+    if bound_by == BoundBy::Customer {
+        customer_may_bind(decl, input).map_err(|m| ConfigProblem::new(key, m))?;
+    }
     let given = [
         input.value.is_some(),
         input.values.is_some(),
@@ -254,8 +296,8 @@ async fn check_one(
         ));
     }
     let var = match store.get_scoped_var(org_id, id).await {
-        Ok(v) => v,
-        Err(StoreError::NotFound) => {
+        Ok(v) if bound_by == BoundBy::Organization || customer_may_bind_scoped(&v) => v,
+        Ok(_) | Err(StoreError::NotFound) => {
             return Err(ConfigProblem::new(key, "scoped config variable not found"))
         }
         Err(e) => return Err(internal(e)),
@@ -301,162 +343,4 @@ fn parse_inputs(key: &str, text: &str) -> Result<BTreeMap<String, String>, Confi
         out.insert(k, s);
     }
     Ok(out)
-}
-
-/// THE place where an instance execution's config vars get their values, when it starts: each
-/// binding's current value (a customer or organization config var is read now; a connection's
-/// inputs are opened, a scoped connection is resolved for the instance's customer), then
-/// `useScopedConfigVar` connections bind themselves, then declared defaults. A config var that
-/// cannot be resolved is left out with a warning (a step using it then fails clearly).
-pub async fn resolve_instance_config(
-    store: &Store,
-    vault: Option<&Vault>,
-    instance: &Instance,
-    def: &Definition,
-) -> Result<TestConfig, StoreError> {
-    let org_id = instance.org_id;
-    let bindings = store.instance_bindings(org_id, instance.id).await?;
-    let mut out = TestConfig::default();
-    for decl in &def.required_config_vars {
-        let key = decl.key.as_str();
-        let binding = bindings.iter().find(|b| b.key == decl.key);
-        let resolved = match binding {
-            Some(b) => resolve_binding(store, vault, instance, decl, b).await,
-            None => resolve_unbound(vault, instance, decl).await,
-        };
-        match resolved {
-            Ok(Some(v)) => {
-                out.values.insert(decl.key.clone(), v);
-            }
-            Ok(None) => {}
-            Err(message) => out.warnings.push(format!("config var `{key}`: {message}")),
-        }
-    }
-    Ok(out)
-}
-
-async fn resolve_binding(
-    store: &Store,
-    vault: Option<&Vault>,
-    instance: &Instance,
-    decl: &ConfigVarDecl,
-    b: &Binding,
-) -> Result<Option<ConfigValue>, String> {
-    let org_id = instance.org_id;
-    let text = |s: String| Ok(Some(ConfigValue::Value(serde_json::Value::String(s))));
-    match b.kind {
-        BindingKind::Value => text(b.value.clone().unwrap_or_default()),
-        BindingKind::Customer | BindingKind::Org => {
-            let Some(id) = b.ref_id else {
-                return Err("its binding names no variable".into());
-            };
-            let var = if b.kind == BindingKind::Customer {
-                store.get_customer_config_var(org_id, id).await
-            } else {
-                store.get_org_config_var(org_id, id).await
-            };
-            match var {
-                Ok(v) => text(v.value),
-                Err(StoreError::NotFound) => Err("the variable it is bound to was deleted".into()),
-                Err(e) => {
-                    tracing::error!(error = %e, "reading a bound config variable failed");
-                    Err("the variable it is bound to could not be read".into())
-                }
-            }
-        }
-        BindingKind::Values => {
-            let vault = vault.ok_or("the server has no master key to open its inputs")?;
-            let sealed = b
-                .sealed_values
-                .as_deref()
-                .and_then(|h| hex::decode(h).ok())
-                .ok_or("its sealed inputs are damaged")?;
-            let plain = vault
-                .open(org_id, b.id, VALUES_FIELD, &sealed)
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "opening instance connection inputs failed");
-                    "its inputs could not be opened".to_string()
-                })?;
-            let fields = parse_inputs(&decl.key, plain.expose()).map_err(|p| p.message)?;
-            let (component, key) = decl
-                .connection
-                .as_ref()
-                .map(|c| (c.component.key.clone(), c.key.clone()))
-                .unwrap_or_default();
-            let fields = match connection_types::find(&component, &key) {
-                Some(ty) => ty.with_defaults(&fields),
-                None => fields,
-            };
-            Ok(Some(ConfigValue::Connection(Connection {
-                id: b.id.to_string(),
-                component,
-                key,
-                fields,
-            })))
-        }
-        BindingKind::Scoped => {
-            let vault = vault.ok_or("the server has no master key to open connections")?;
-            let Some(id) = b.ref_id else {
-                return Err("its binding names no scoped config variable".into());
-            };
-            match plumb_store::resolve::resolve_scoped_connection_by_id(
-                vault,
-                org_id,
-                id,
-                Some(instance.customer_id),
-                false,
-            )
-            .await
-            {
-                Ok(Some(c)) => Ok(Some(ConfigValue::Connection(c))),
-                Ok(None) => Err(
-                    "the scoped connection has no values for this customer (or was deleted)".into(),
-                ),
-                Err(e) => {
-                    tracing::error!(error = %e, "resolving a scoped connection failed");
-                    Err("the scoped connection could not be opened".into())
-                }
-            }
-        }
-    }
-}
-
-async fn resolve_unbound(
-    vault: Option<&Vault>,
-    instance: &Instance,
-    decl: &ConfigVarDecl,
-) -> Result<Option<ConfigValue>, String> {
-    if decl.is_connection() {
-        let Some(stable_key) = &decl.use_scoped_config_var else {
-            return Err("is not bound".into());
-        };
-        let vault = vault.ok_or("the server has no master key to open connections")?;
-        return match plumb_store::resolve::resolve_scoped_connection(
-            vault,
-            instance.org_id,
-            stable_key,
-            Some(instance.customer_id),
-            false,
-        )
-        .await
-        {
-            Ok(Some(c)) => Ok(Some(ConfigValue::Connection(c))),
-            Ok(None) => Err(format!(
-                "the scoped connection `{stable_key}` does not exist or has no values for this \
-                 customer"
-            )),
-            Err(e) => {
-                tracing::error!(error = %e, "resolving a scoped connection failed");
-                Err(format!(
-                    "the scoped connection `{stable_key}` could not be opened"
-                ))
-            }
-        };
-    }
-    Ok(match &decl.default_value {
-        Some(serde_json::Value::String(s)) => Some(ConfigValue::Value(s.clone().into())),
-        Some(serde_json::Value::Null) | None => None,
-        Some(other) => Some(ConfigValue::Value(other.to_string().into())),
-    })
 }

@@ -18,7 +18,7 @@ use serde_json::json;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::bindings::resolve_instance_config;
+use crate::bindings::{resolve_instance_config, ResolveError};
 use crate::completions::{Completion, Completions};
 use crate::state::StoreStateStore;
 use crate::StoreSink;
@@ -269,11 +269,11 @@ impl Runtime {
                 } else {
                     ExecutionStatus::Error
                 };
-                Some((def, status, result.error, result.result))
+                Ok((def, status, result.error, result.result))
             }
             Err(message) => {
                 sink.log_line("ERROR", &message);
-                None
+                Err(message)
             }
         };
         drop(sink);
@@ -281,10 +281,12 @@ impl Runtime {
         heartbeat.abort();
         let lost = cancel.is_cancelled();
         let (status, error, result, def) = match outcome {
-            Some((def, status, error, result)) => (status, error, result, Some(def)),
-            None => (
+            Ok((def, status, error, result)) => (status, error, result, Some(def)),
+            // `prepare`'s messages name what is wrong, never a value (store failures are a
+            // generic "internal error").
+            Err(message) => (
                 ExecutionStatus::Error,
-                Some("the execution could not start (see its logs)".to_string()),
+                Some(format!("the execution could not start: {message}")),
                 None,
                 None,
             ),
@@ -382,7 +384,10 @@ impl Runtime {
                 let config =
                     resolve_instance_config(&self.store, self.vault.as_ref(), &instance, &def)
                         .await
-                        .map_err(|err| internal(&err))?;
+                        .map_err(|err| match err {
+                            ResolveError::Store(s) => internal(&s),
+                            unusable => unusable.to_string(),
+                        })?;
                 let customer = self
                     .store
                     .get_customer(e.org_id, instance.customer_id)

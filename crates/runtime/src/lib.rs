@@ -1,11 +1,12 @@
 //! What runs flows for the API, the workers and the CLI's `plumb run`: the one [`registry`] of every
 //! built-in component, config resolution for test runs ([`resolve_test_config`]) and instances
-//! ([`bindings`]), the [`StoreSink`] that records an execution's steps and logs,
+//! ([`bindings`]), what a customer-bound caller may do ([`customer_scope`]), the [`StoreSink`] that records an execution's steps and logs,
 //! [`run_test_flow`], the [`Runtime`] that queues and runs executions, the [`worker`] loops and
 //! the [`scheduler`].
 
 pub mod bindings;
 pub mod completions;
+pub mod customer_scope;
 pub mod executor;
 pub mod scheduler;
 mod sink;

@@ -16,7 +16,7 @@ use plumb_engine::CancellationToken;
 use plumb_store::instances::Instance;
 use plumb_store::schedules::Schedule;
 
-use crate::bindings::resolve_instance_config;
+use crate::bindings::resolve_instance_config_partial;
 use crate::executor::{QueueError, Runtime, TriggerInput};
 
 /// Why a schedule is not usable.
@@ -122,8 +122,11 @@ pub async fn sync_schedules(
         let flows = store
             .instance_flow_configs(instance.org_id, instance.id)
             .await?;
-        let config = resolve_instance_config(store, runtime.vault.as_ref(), instance, &def)
+        // Bindings that cannot be resolved do not stop the schedules: each tick's execution
+        // fails and says which config var is unusable.
+        let config = resolve_instance_config_partial(store, runtime.vault.as_ref(), instance, &def)
             .await?
+            .config
             .values;
         let now = plumb_store::now_ms();
         for flow in def.flows.iter().filter(|f| is_scheduled(f)) {

@@ -83,7 +83,8 @@ impl BindingKind {
 /// One config var binding of an instance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Binding {
-    /// Its ID (set by the store).
+    /// Its ID. A `Values` binding's sealed inputs are bound to it, so the store keeps an ID
+    /// given to it; [`Uuid::nil`] lets the store choose one.
     pub id: Uuid,
     /// The config var's key.
     pub key: String,
@@ -238,6 +239,16 @@ fn binding_from_row(row: &AnyRow) -> Result<Binding, StoreError> {
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
+/// The ID a binding is stored under: its own when it has one (the sealed inputs of a `Values`
+/// binding open only under the ID they were sealed with), else a new one.
+fn binding_id(b: &Binding) -> Uuid {
+    if b.id.is_nil() {
+        new_id()
+    } else {
+        b.id
+    }
+}
+
 async fn insert_binding(
     tx: &mut Tx<'_>,
     org_id: Uuid,
@@ -249,7 +260,7 @@ async fn insert_binding(
         "INSERT INTO instance_config_vars (id, org_id, instance_id, key, kind, value,
          sealed_values, ref_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(new_id().to_string())
+    .bind(binding_id(b).to_string())
     .bind(org_id.to_string())
     .bind(instance_id.to_string())
     .bind(&b.key)

@@ -79,8 +79,9 @@ fn require_org_role(caller: &Caller, role: Role) -> Result<()> {
 }
 
 fn require_customer_role(caller: &Caller) -> Result<()> {
-    // Customer-bound tokens manage their own customer's values (checked per customer).
-    if caller.customer_id.is_none() && !caller.has(Role::Deployer) {
+    // Deployers (and admins) manage customers' values; a customer-bound one only its own
+    // customer's (checked per customer). A viewer, bound or not, only reads.
+    if !caller.has(Role::Deployer) {
         return Err(forbidden());
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! and the inputs and payloads of the instance mutations (in `instances`).
 
 use async_graphql::{ComplexObject, Context, InputObject, SimpleObject, ID};
+use plumb_runtime::customer_scope::customer_sees_binding;
 use plumb_store::instances::{Binding, BindingKind, FlowConfig as FlowRow, Instance as Row};
 use plumb_store::{Store, StoreError};
 
@@ -210,21 +211,24 @@ impl Instance {
         }
     }
 
-    /// Its config variable bindings, by key. A customer-bound caller does not see bindings
-    /// to the organization's connections.
+    /// Its config variable bindings, by key. A customer-bound caller sees only the bindings it
+    /// could have made itself (`plumb_runtime::customer_scope::customer_sees_binding`): not
+    /// those of the organization's config variables or connections, nor of `orgOnly` ones.
     async fn config_variables(
         &self,
         ctx: &Context<'_>,
     ) -> Result<InstanceConfigVariableConnection> {
         let customer_caller = caller(ctx)?.customer_id.is_some();
-        let rows = ctx
-            .data::<Store>()?
+        let store = ctx.data::<Store>()?;
+        let mut rows = store
             .instance_bindings(self.row.org_id, self.row.id)
             .await
             .map_err(internal)?;
+        if customer_caller {
+            rows = customer_visible_bindings(ctx, &self.row, rows).await?;
+        }
         let items = rows
             .into_iter()
-            .filter(|b| !(customer_caller && b.kind == BindingKind::Scoped))
             .map(|b| (b.id, InstanceConfigVariable::from(b)))
             .map(|(id, v)| (v, id))
             .collect();
@@ -253,6 +257,40 @@ impl Instance {
             .collect();
         Ok(all(items).into())
     }
+}
+
+/// The bindings of `instance` a customer-bound caller sees.
+async fn customer_visible_bindings(
+    ctx: &Context<'_>,
+    instance: &Row,
+    rows: Vec<Binding>,
+) -> Result<Vec<Binding>> {
+    let store = ctx.data::<Store>()?;
+    let runtime = ctx.data::<std::sync::Arc<plumb_runtime::Runtime>>()?;
+    // Without its definition no binding can be shown safely (`orgOnly` is declared there).
+    let Ok(def) = runtime
+        .version_definition(instance.org_id, instance.integration_version_id)
+        .await
+    else {
+        return Ok(vec![]);
+    };
+    let mut out = Vec::new();
+    for b in rows {
+        let scoped = match (b.kind, b.ref_id) {
+            (BindingKind::Scoped, Some(id)) => {
+                match store.get_scoped_var(instance.org_id, id).await {
+                    Ok(v) => Some(v),
+                    Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(internal(e)),
+                }
+            }
+            _ => None,
+        };
+        if customer_sees_binding(def.config_var(&b.key), &b, scoped.as_ref()) {
+            out.push(b);
+        }
+    }
+    Ok(out)
 }
 
 /// One config variable binding of `createInstance` / `updateInstanceConfigVariables`: a key and

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, ID};
 use plumb_core::definition::Definition;
-use plumb_runtime::bindings::{check_bindings, BindingInput, BindingScope};
+use plumb_runtime::bindings::{check_bindings, check_removals, BindingInput, BindingScope};
+use plumb_runtime::customer_scope::BoundBy;
 use plumb_runtime::{Runtime, TriggerInput};
 use plumb_store::instances::{InstanceChanges, InstanceFilter, NewFlowConfig, NewInstance};
 use plumb_store::tokens::Role;
@@ -80,6 +81,17 @@ fn binding_scope<'a>(
         vault: ctx.data_opt::<plumb_store::secrets::Vault>(),
         org_id: caller.org_id,
         customer_id,
+        bound_by: bound_by(caller),
+    }
+}
+
+/// Who chooses bindings when `caller` sets them: a customer-bound token only its customer's
+/// own values.
+pub(crate) fn bound_by(caller: &Caller) -> BoundBy {
+    if caller.customer_id.is_some() {
+        BoundBy::Customer
+    } else {
+        BoundBy::Organization
     }
 }
 
@@ -442,6 +454,9 @@ impl InstanceMutation {
         };
         let remove = input.remove.unwrap_or_default();
         let scope = binding_scope(ctx, store, caller, current.customer_id);
+        if let Err(problems) = check_removals(&scope, &def, &remove) {
+            return rejected(problems);
+        }
         let existing: Vec<_> = store
             .instance_bindings(caller.org_id, current.id)
             .await

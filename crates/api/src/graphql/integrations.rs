@@ -80,8 +80,6 @@ pub struct Integration {
     pub name: String,
     /// Description.
     pub description: String,
-    /// The definition (YAML, as imported).
-    pub definition: String,
     /// A version's number; for a draft, the latest published number (0 when none).
     pub version_number: i64,
     /// Whether this is a published, immutable version.
@@ -102,7 +100,6 @@ impl From<Row> for Integration {
             id: ID(plumb_core::id::encode(TYPE, r.id)),
             name: r.name.clone(),
             description: r.description.clone(),
-            definition: r.definition.clone(),
             version_number: r.version_number,
             is_published: r.is_published,
             version_comment: r.comment.clone(),
@@ -136,6 +133,16 @@ pub fn flows_of(row_id: Uuid, def: &Definition) -> Vec<IntegrationFlow> {
 
 #[ComplexObject]
 impl Integration {
+    /// The definition (YAML, as imported). Refused to customer-bound tokens, which may reach an
+    /// integration through their instances and executions but never read its definition.
+    async fn definition(&self, ctx: &Context<'_>) -> Result<String> {
+        let caller = caller(ctx)?;
+        if !runtime::customer_scope::may_read_definitions(super::instances::bound_by(caller)) {
+            return Err(forbidden());
+        }
+        Ok(self.row.definition.clone())
+    }
+
     /// The integration's ID (the draft's), shared by its versions.
     async fn integration_id(&self) -> ID {
         ID(plumb_core::id::encode(TYPE, self.row.integration_id))

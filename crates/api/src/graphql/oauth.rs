@@ -91,7 +91,8 @@ impl OAuthMutation {
             }
         };
         let allowed = |v: &plumb_store::connections::ScopedVar| match caller.customer_id {
-            None => caller.has(Role::Deployer),
+            _ if !caller.has(Role::Deployer) => false,
+            None => true,
             Some(c) => v.managed_by == ManagedBy::Customer && !input.is_test && customer == Some(c),
         };
         let Some(var) = var.filter(|v| allowed(v)) else {

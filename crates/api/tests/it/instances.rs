@@ -151,7 +151,7 @@ const DEPLOY: &str = "mutation($input: InstanceIdInput!) { deployInstance(input:
 const EXECUTION: &str = "query($id: ID!) { executionResult(id: $id) { id status error attempt
     stepResults { nodes { stepName results } } logs { nodes { severity message } } } }";
 
-async fn gql_ok(s: &Server, q: &str, vars: Value, path: &str) -> Value {
+pub async fn gql_ok(s: &Server, q: &str, vars: Value, path: &str) -> Value {
     let r = s.gql(q, vars).await;
     let p = &r["data"][path];
     assert!(
@@ -238,7 +238,7 @@ fn bindings(greeting: &str, org_var: &str, tier_var: &str) -> Value {
 }
 
 /// Waits until the execution ends; answers it.
-async fn wait_done(s: &Server, id: &str) -> Value {
+pub async fn wait_done(s: &Server, id: &str) -> Value {
     for _ in 0..300 {
         let e = s.gql(EXECUTION, json!({"id": id})).await["data"]["executionResult"].clone();
         if e["status"] == "SUCCESS" || e["status"] == "ERROR" {

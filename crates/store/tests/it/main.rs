@@ -3,6 +3,7 @@
 
 mod config_vars;
 mod customers;
+mod instances;
 mod integrations;
 mod migrations;
 mod oauth_tokens;

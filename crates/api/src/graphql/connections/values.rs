@@ -92,8 +92,11 @@ pub(crate) async fn scoped_of(
 
 /// Whether the caller may write values of `var` in `slot`.
 fn may_write(caller: &Caller, var: &ScopedVar, slot: Slot) -> bool {
+    if !caller.has(plumb_store::tokens::Role::Deployer) {
+        return false;
+    }
     match caller.customer_id {
-        None => caller.has(plumb_store::tokens::Role::Deployer),
+        None => true,
         Some(c) => {
             visible(caller, var)
                 && var.managed_by == ManagedBy::Customer

@@ -321,8 +321,11 @@ async fn role_matrix_every_cell() {
             let c = customer(s, &format!("c-{tag}")).await;
             // Its own customer-activated connection (a connection has one set of test
             // credentials, which one kind's row sets).
-            let cust_act = scoped(s, &conn, &format!("cust-act-{tag}"), "customer", "customer");
-            f.insert("cust_act", cust_act.await);
+            let stable = format!("cust-act-{tag}");
+            f.insert(
+                "cust_act",
+                scoped(s, &conn, &stable, "customer", "customer").await,
+            );
             f.insert("cust_var_a", customer_var(s, &a).await);
             f.insert("cust_var_b", customer_var(s, &b).await);
             let greeting = json!([{"key": "greeting", "value": "hello"}]);

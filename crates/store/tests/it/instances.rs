@@ -84,7 +84,7 @@ async fn values_bindings_open_under_the_id_they_are_stored_with() {
         // Replacing the binding keeps the new binding's ID as well.
         let second = sealed(new_id()).await;
         store
-            .set_instance_bindings(org.id, instance.id, &[second.clone()], &[])
+            .set_instance_bindings(org.id, instance.id, std::slice::from_ref(&second), &[])
             .await
             .unwrap();
         let stored = store.instance_bindings(org.id, instance.id).await.unwrap();

@@ -63,11 +63,27 @@ fn bytes_of(obj: &Object<'_>) -> Option<Vec<u8>> {
         // resize the buffer.
         return unsafe { array.as_bytes() }.map(<[u8]>::to_vec);
     }
-    if let Some(buffer) = obj.as_array_buffer() {
-        // SAFETY: as above.
-        return unsafe { buffer.as_bytes() }.map(<[u8]>::to_vec);
+    if !is_array_buffer(obj) {
+        return None;
     }
-    None
+    // SAFETY: as above.
+    obj.as_array_buffer()
+        .and_then(|buffer| unsafe { buffer.as_bytes() })
+        .map(<[u8]>::to_vec)
+}
+
+/// Whether `obj` is an ArrayBuffer. rquickjs's `as_array_buffer` asks QuickJS for the buffer,
+/// which throws "not an ArrayBuffer" for anything else and leaves that exception pending on the
+/// runtime; this drops it.
+pub(crate) fn is_array_buffer(obj: &Object<'_>) -> bool {
+    if obj.as_array_buffer().is_some() {
+        return true;
+    }
+    let ctx = obj.ctx();
+    if ctx.has_exception() {
+        drop(ctx.catch());
+    }
+    false
 }
 
 /// A short text for any thrown value.

@@ -145,4 +145,6 @@ fn to_action_error(error: CodeError) -> ActionError {
 }
 
 #[cfg(test)]
+mod isolation_tests;
+#[cfg(test)]
 mod tests;

@@ -3,7 +3,11 @@
 //! QuickJS runtimes are `!Send`, so they never cross an `.await`: every worker thread owns one
 //! runtime and takes jobs from a shared channel; the async side waits on a oneshot reply.
 //! Each job gets a fresh context (so no global state leaks between executions or tenants) on a
-//! reused runtime; a runtime that hit its memory or time limit is replaced.
+//! reused runtime. A runtime is reused only when the call left nothing on it: its queued jobs
+//! ran to completion within the call's own limits ([`sandbox::run`]), its timers were
+//! dropped, and a garbage collection after the call freed the dead context (so its memory does
+//! not count against the next call's limit and no finalizer of it can run later). A runtime
+//! that hit its memory or time limit, failed with work still queued, or panicked is replaced.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,10 +15,10 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use rquickjs::Runtime;
+use rquickjs::{Context, Function, Runtime};
 use tokio::sync::oneshot;
 
-use super::sandbox::{self, CodeError, Job, JobOutput};
+use super::sandbox::{self, CodeError, Job, JobOutput, Ran};
 
 /// Limits applied to every `runCode` call.
 #[derive(Debug, Clone, Copy)]
@@ -36,9 +40,6 @@ impl Default for Limits {
         }
     }
 }
-
-/// Calls between full garbage collections of a runtime.
-const GC_EVERY: u32 = 32;
 
 /// Native stack of a worker thread: comfortably above the JS stack limit.
 const THREAD_STACK_BYTES: usize = 8 * 1024 * 1024;
@@ -118,8 +119,6 @@ impl JsPool {
 /// One runtime with the interrupt handler wired to a per-job deadline.
 struct Worker {
     runtime: Runtime,
-    /// Jobs run since the last full garbage collection.
-    since_gc: std::cell::Cell<u32>,
     deadline: Arc<Mutex<Option<Instant>>>,
     interrupted: Arc<AtomicBool>,
 }
@@ -140,38 +139,62 @@ impl Worker {
             }
             stop
         })));
+        prime(&runtime)?;
         Ok(Worker {
             runtime,
-            since_gc: std::cell::Cell::new(0),
             deadline,
             interrupted,
         })
     }
 
-    fn run(&self, job: Job, limits: Limits) -> Result<JobOutput, CodeError> {
+    /// Runs one job; the flag says whether the runtime can serve another.
+    fn run(&self, job: Job, limits: Limits) -> (Result<JobOutput, CodeError>, bool) {
         let limit_ms = job.limit_ms;
         if let Ok(mut d) = self.deadline.lock() {
             *d = Some(job.deadline);
         }
         self.interrupted.store(false, Ordering::SeqCst);
-        let result = sandbox::run(&self.runtime, job, limits);
-        // Dropping the context frees what reference counting can; cycles wait for a full
-        // collection, which costs more than a whole call, so it runs every few calls.
-        let n = self.since_gc.get() + 1;
-        if n >= GC_EVERY {
-            self.runtime.run_gc();
-            self.since_gc.set(0);
-        } else {
-            self.since_gc.set(n);
-        }
+        let Ran {
+            mut result,
+            mut reusable,
+        } = sandbox::run(&self.runtime, job, limits);
         if let Ok(mut d) = self.deadline.lock() {
             *d = None;
         }
         if self.interrupted.load(Ordering::SeqCst) {
-            return Err(CodeError::Timeout(limit_ms));
+            result = Err(CodeError::Timeout(limit_ms));
         }
-        result
+        // A runtime that ran out of memory or time may hold half-built state: it goes.
+        if matches!(
+            result,
+            Err(CodeError::Timeout(_) | CodeError::OutOfMemory(_) | CodeError::Engine(_))
+        ) {
+            reusable = false;
+        }
+        if reusable {
+            // The dropped context is a cycle (its functions hold their realm), so only a
+            // collection frees it. Collecting now, with nothing else alive on the runtime,
+            // costs what a collection every few calls would (it walks the same dead
+            // objects), keeps the next call's memory limit its own, and makes sure that a
+            // finalizer of this call's objects runs now or never: one that the collection
+            // queued makes the runtime unusable.
+            self.runtime.run_gc();
+            reusable = !self.runtime.is_job_pending();
+        }
+        (result, reusable)
     }
+}
+
+/// Makes a first Rust function in a context no code ever runs in. rquickjs caches the
+/// prototype of Rust functions on the runtime when the first one is made; that prototype (and
+/// so its context) stays alive as long as the runtime. Priming keeps that context an empty
+/// one rather than the first caller's (host functions get their own context's prototype, see
+/// [`sandbox::host_fn`]).
+fn prime(runtime: &Runtime) -> Result<(), CodeError> {
+    let context = Context::base(runtime).map_err(|e| CodeError::Engine(e.to_string()))?;
+    context
+        .with(|ctx| Function::new(ctx, || ()).map(drop))
+        .map_err(|e| CodeError::Engine(e.to_string()))
 }
 
 fn worker_loop(receiver: &Mutex<mpsc::Receiver<Envelope>>, limits: Limits) {
@@ -196,13 +219,16 @@ fn worker_loop(receiver: &Mutex<mpsc::Receiver<Envelope>>, limits: Limits) {
         let Some(current) = worker.as_ref() else {
             continue;
         };
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| current.run(job, limits)))
-            .unwrap_or_else(|_| Err(CodeError::Engine("the JavaScript engine panicked".into())));
-        // A runtime that ran out of memory or time may hold half-built state: replace it.
-        if matches!(
-            result,
-            Err(CodeError::Timeout(_) | CodeError::OutOfMemory(_) | CodeError::Engine(_))
-        ) {
+        let (result, reusable) =
+            std::panic::catch_unwind(AssertUnwindSafe(|| current.run(job, limits))).unwrap_or_else(
+                |_| {
+                    (
+                        Err(CodeError::Engine("the JavaScript engine panicked".into())),
+                        false,
+                    )
+                },
+            );
+        if !reusable {
             worker = None;
         }
         let _ = reply.send(result);

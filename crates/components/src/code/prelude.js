@@ -15,8 +15,10 @@
   }
   logger.log = logger.info;
   globalThis.console = logger;
-  globalThis.setTimeout = (fn, ms, ...args) => h.setTimer(() => fn(...args), ms);
+  globalThis.setTimeout = (fn, ms, ...args) => h.setTimer(() => fn(...args), ms, false);
+  globalThis.setInterval = (fn, ms, ...args) => h.setTimer(() => fn(...args), ms, true);
   globalThis.clearTimeout = (id) => h.clearTimer(id);
+  globalThis.clearInterval = globalThis.clearTimeout;
 
   class Buffer extends Uint8Array {
     static from(value, encoding) {

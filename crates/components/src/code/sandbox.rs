@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use plumb_core::action::{Data, LogLevel, Logger, StateScope, StateStore};
 use rquickjs::context::EvalOptions;
-use rquickjs::function::Opt;
+use rquickjs::function::{IntoJsFunc, Opt};
 use rquickjs::{Context, Ctx, Function, Object, Runtime, Value};
 
 use super::encoding;
@@ -93,12 +93,87 @@ impl CodeError {
     }
 }
 
+/// How a call ended, and whether its runtime can serve another call.
+pub(crate) struct Ran {
+    /// The call's result.
+    pub result: Result<JobOutput, CodeError>,
+    /// False when the call left jobs queued on the runtime (they cannot be removed from its
+    /// queue, so the runtime must be replaced).
+    pub reusable: bool,
+}
+
 /// Runs `job` in a fresh context of `runtime`.
-pub(crate) fn run(runtime: &Runtime, job: Job, limits: Limits) -> Result<JobOutput, CodeError> {
-    let context = Context::full(runtime).map_err(|e| oom_or(e, limits))?;
-    let result = context.with(|ctx| run_in(&ctx, job, limits));
+///
+/// When the call succeeds, the jobs it still has queued (promise reactions, microtasks) run
+/// before it returns, under the same deadline and memory limit: work left behind never runs
+/// on another call's time. A call that fails, or whose queued work outlives its deadline,
+/// leaves its runtime unusable ([`Ran::reusable`] is false) so the pool replaces it.
+pub(crate) fn run(runtime: &Runtime, job: Job, limits: Limits) -> Ran {
+    let (deadline, limit_ms) = (job.deadline, job.limit_ms);
+    let context = match Context::full(runtime) {
+        Ok(context) => context,
+        Err(e) => {
+            return Ran {
+                result: Err(oom_or(e, limits)),
+                reusable: false,
+            }
+        }
+    };
+    let mut result = context.with(|ctx| run_in(&ctx, job, limits));
+    if result.is_ok() {
+        if let Err(e) = drain(runtime, deadline, limit_ms, limits) {
+            result = Err(e);
+        }
+    }
+    let reusable = !runtime.is_job_pending();
     drop(context);
-    result
+    Ran { result, reusable }
+}
+
+/// Runs the jobs a successful call left queued until none is left, or the deadline passes
+/// (a timeout), or one runs out of memory. Other exceptions of these jobs are dropped, as an
+/// unhandled rejection would be: the step's result is already known.
+fn drain(
+    runtime: &Runtime,
+    deadline: Instant,
+    limit_ms: u64,
+    limits: Limits,
+) -> Result<(), CodeError> {
+    while runtime.is_job_pending() {
+        if Instant::now() >= deadline {
+            return Err(CodeError::Timeout(limit_ms));
+        }
+        if let Err(exception) = runtime.execute_pending_job() {
+            // The context the failed job ran in.
+            let oom = exception.0.with(|ctx| {
+                let thrown = ctx.catch();
+                thrown.is_null()
+                    || thrown
+                        .as_object()
+                        .and_then(|obj| obj.get::<_, String>("message").ok())
+                        .is_some_and(|m| m.contains("out of memory"))
+            });
+            if oom {
+                return Err(CodeError::OutOfMemory(limits.memory_bytes / (1024 * 1024)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A host function whose prototype is this context's `Function.prototype`.
+///
+/// rquickjs gives every Rust function the prototype it cached on the *runtime* when the first
+/// one was made, that is a `Function.prototype` of an earlier context: code that gets hold of
+/// a host function (an error's call sites expose the frames' functions) would reach that
+/// context's `Function` constructor and so its globals.
+pub(crate) fn host_fn<'js, P, F>(ctx: &Ctx<'js>, f: F) -> rquickjs::Result<Function<'js>>
+where
+    F: IntoJsFunc<'js, P> + 'js,
+{
+    let function = Function::new(ctx.clone(), f)?;
+    function.set_prototype(Some(&Function::prototype(ctx.clone())))?;
+    Ok(function)
 }
 
 fn oom_or(e: rquickjs::Error, limits: Limits) -> CodeError {
@@ -123,7 +198,8 @@ fn run_in<'js>(ctx: &Ctx<'js>, job: Job, limits: Limits) -> Result<JobOutput, Co
         .map_err(|e| caught(ctx, e, limits))?;
     let timers = timers::install(ctx, &host).map_err(|e| caught(ctx, e, limits))?;
     let result = evaluate(ctx, host, &code, &timers, deadline, limit_ms, limits);
-    timers::clear(&timers);
+    timers::close(&timers);
+    clear_exception(ctx);
     result
 }
 
@@ -205,6 +281,10 @@ fn settle<'js>(
         if let Some(result) = promise.result::<Value>() {
             return result.map_err(|e| caught(ctx, e, limits));
         }
+        // A chain of short jobs never trips the interrupt handler on its own.
+        if Instant::now() >= deadline {
+            return Err(CodeError::Timeout(limit_ms));
+        }
         if ctx.execute_pending_job() {
             continue;
         }
@@ -236,7 +316,17 @@ fn returned_data<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> rquickjs::Result<Dat
 }
 
 fn is_binary(obj: &Object<'_>) -> bool {
-    obj.as_typed_array::<u8>().is_some() || obj.as_array_buffer().is_some()
+    obj.as_typed_array::<u8>().is_some() || encoding::is_array_buffer(obj)
+}
+
+/// Drops the runtime's pending exception, if any. QuickJS keeps it on the *runtime*: one left
+/// pending (a failed `JS_GetArrayBuffer` throws "not an ArrayBuffer" without an error result)
+/// would keep its context, and everything that context's code kept, alive until another
+/// exception replaced it, in a later call.
+fn clear_exception(ctx: &Ctx<'_>) {
+    if ctx.has_exception() {
+        drop(ctx.catch());
+    }
 }
 
 /// Turns a failed call into a [`CodeError`], reading the pending exception.
@@ -287,28 +377,25 @@ fn host_object<'js>(
     host.set("stepResults", results)?;
     host.set(
         "log",
-        Function::new(ctx.clone(), move |level: String, message: String| {
+        host_fn(ctx, move |level: String, message: String| {
             logger.log(level_of(&level), &message);
         })?,
     )?;
-    host.set("encode", Function::new(ctx.clone(), encoding::encode)?)?;
-    host.set("decode", Function::new(ctx.clone(), encoding::decode)?)?;
+    host.set("encode", host_fn(ctx, encoding::encode)?)?;
+    host.set("decode", host_fn(ctx, encoding::decode)?)?;
     let state = state.map(Arc::new);
     let s = state.clone();
     host.set(
         "stateGet",
-        Function::new(
-            ctx.clone(),
-            move |ctx: Ctx<'js>, scope: String, key: String| {
-                state_get(&ctx, s.as_deref(), &scope, &key)
-            },
-        )?,
+        host_fn(ctx, move |ctx: Ctx<'js>, scope: String, key: String| {
+            state_get(&ctx, s.as_deref(), &scope, &key)
+        })?,
     )?;
     let s = state.clone();
     host.set(
         "stateSet",
-        Function::new(
-            ctx.clone(),
+        host_fn(
+            ctx,
             move |ctx: Ctx<'js>, scope: String, key: String, json: Opt<String>| {
                 let value = json
                     .0
@@ -323,14 +410,11 @@ fn host_object<'js>(
     let s = state;
     host.set(
         "stateRemove",
-        Function::new(
-            ctx.clone(),
-            move |ctx: Ctx<'js>, scope: String, key: String| {
-                state_call(&ctx, s.as_deref(), &scope, |store, scope| async move {
-                    store.remove(scope, &key).await
-                })
-            },
-        )?,
+        host_fn(ctx, move |ctx: Ctx<'js>, scope: String, key: String| {
+            state_call(&ctx, s.as_deref(), &scope, |store, scope| async move {
+                store.remove(scope, &key).await
+            })
+        })?,
     )?;
     Ok(host)
 }

@@ -323,3 +323,36 @@ async fn runaway_recursion_is_an_error_not_a_crash() {
         Ok(Data::Json(json!(3)))
     );
 }
+
+#[tokio::test]
+async fn intervals_repeat_until_cleared() {
+    let out = run("module.exports = async () => {
+  const seen = [];
+  await new Promise((resolve) => {
+    const id = setInterval((tag) => {
+      seen.push(tag);
+      if (seen.length === 3) { clearInterval(id); setTimeout(resolve, 20); }
+    }, 2, 'tick');
+  });
+  return { data: seen };
+}")
+    .await
+    .expect("runs");
+    assert_eq!(out, Data::Json(json!(["tick", "tick", "tick"])));
+}
+
+#[tokio::test]
+async fn an_interval_that_never_lets_the_promise_settle_is_a_timeout() {
+    let err = run("module.exports = () => new Promise(() => { setInterval(() => {}, 5); })")
+        .await
+        .expect_err("timeout");
+    assert_eq!(err, ActionError::Timeout(300));
+}
+
+#[tokio::test]
+async fn atomics_wait_cannot_block_the_worker() {
+    let err = run("module.exports = () => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000); return { data: 1 }; }")
+        .await
+        .expect_err("refused");
+    assert!(err.to_string().contains("code threw"), "{err}");
+}

@@ -65,6 +65,16 @@ pub struct QueueArgs {
     /// Most executions of one customer running at once across all workers (0 = no limit).
     #[arg(long, env = "PLUMB_CUSTOMER_CONCURRENCY", default_value_t = 10)]
     customer_concurrency: i64,
+    /// Most executions of one organization running at once across all workers (0 = no limit).
+    #[arg(long, env = "PLUMB_ORG_CONCURRENCY", default_value_t = 0)]
+    org_concurrency: i64,
+    /// Share of this process's workers one customer may hold (0 < share <= 1, at least one
+    /// worker): the rest stay free for other customers.
+    #[arg(long, env = "PLUMB_CUSTOMER_SHARE", default_value_t = 0.75, value_parser = parse_share)]
+    customer_share: f64,
+    /// Share of this process's workers one organization may hold (0 < share <= 1).
+    #[arg(long, env = "PLUMB_ORG_SHARE", default_value_t = 1.0, value_parser = parse_share)]
+    org_share: f64,
     /// Seconds a worker's lease on a running execution lasts (renewed every third).
     #[arg(long, env = "PLUMB_LEASE_SECS", default_value_t = 30)]
     lease_secs: u64,
@@ -90,11 +100,29 @@ impl QueueArgs {
             lease: Duration::from_secs(self.lease_secs.max(1)),
             poll: Duration::from_millis(500),
             customer_limit: self.customer_concurrency,
+            org_limit: self.org_concurrency,
+            customer_share: self.customer_share,
+            org_share: self.org_share,
             max_recoveries: self.max_recoveries,
             retention_age: (self.retention_days > 0)
                 .then(|| Duration::from_secs(self.retention_days * 24 * 3600)),
             retention_count: (self.retention_count > 0).then_some(self.retention_count),
         }
+    }
+}
+
+/// A share of workers: a number above 0 and at most 1.
+fn parse_share(text: &str) -> Result<f64, String> {
+    let share: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number (a share between 0 and 1, e.g. 0.75)"))?;
+    if share.is_finite() && share > 0.0 && share <= 1.0 {
+        Ok(share)
+    } else {
+        Err(format!(
+            "{text} is not a share: it must be above 0 and at most 1"
+        ))
     }
 }
 

@@ -278,7 +278,6 @@ impl Runtime {
         };
         drop(sink);
         writer.finish().await;
-        heartbeat.abort();
         let lost = cancel.is_cancelled();
         let (status, error, result, def) = match outcome {
             Ok((def, status, error, result)) => (status, error, result, Some(def)),
@@ -292,22 +291,34 @@ impl Runtime {
             ),
         };
         if lost {
+            heartbeat.abort();
             tracing::warn!(execution = %id, "lease lost while running; another worker takes over");
             return;
         }
+        // The lease is kept while the end is being recorded: a write that fails (a full disk)
+        // is tried again; if it keeps failing the lease lapses and recovery runs it again.
         let ended = plumb_store::now_ms();
-        match self
-            .store
-            .complete_execution(id, worker, status, error.as_deref(), ended)
-            .await
-        {
+        let recorded = record_end(&self.store, id, worker, status, error.as_deref(), ended).await;
+        heartbeat.abort();
+        match recorded {
             Ok(true) => {}
             Ok(false) => {
                 tracing::warn!(execution = %id, "lease lost before the end was recorded");
                 return;
             }
             Err(e) => {
-                tracing::error!(error = %e, execution = %id, "cannot record the end of an execution");
+                tracing::error!(error = %e, execution = %id, "cannot record the end of an execution; it runs again once its lease lapses");
+                self.completions.notify(
+                    id,
+                    Completion {
+                        status: ExecutionStatus::Error,
+                        result: None,
+                        error: Some(
+                            "the end of this execution could not be recorded (the database does not take writes); it will run again"
+                                .to_string(),
+                        ),
+                    },
+                );
                 return;
             }
         }
@@ -461,8 +472,36 @@ impl Runtime {
     }
 }
 
+/// Records the end of a leased execution, trying a failing write again three times (0.5, 1
+/// and 2 s apart).
+async fn record_end(
+    store: &Store,
+    id: Uuid,
+    worker: &str,
+    status: ExecutionStatus,
+    error: Option<&str>,
+    ended: i64,
+) -> Result<bool, plumb_store::StoreError> {
+    let mut wait = Duration::from_millis(500);
+    let mut tries = 0;
+    loop {
+        match store
+            .complete_execution(id, worker, status, error, ended)
+            .await
+        {
+            Err(e) if tries < 3 => {
+                tracing::warn!(error = %e, execution = %id, "recording the end of an execution failed; trying again");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Renews the lease every third of its length; cancels the run when the lease is lost.
-async fn keep_lease(
+pub(crate) async fn keep_lease(
     store: Store,
     id: Uuid,
     worker: String,

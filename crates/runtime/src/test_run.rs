@@ -1,15 +1,22 @@
 //! Test runs: a draft's flow run now, with the integration's test config, recorded as a test
 //! execution (`isTestExecution: true`) whose step results and logs can be read back.
+//!
+//! A test run is leased like a claimed execution (renewed while it runs), and runs in its own
+//! task: a caller that goes away (a closed connection) does not cut it short, it ends and is
+//! recorded; a server that stops while it runs leaves a lease that expires, and the queue's
+//! recovery fails it (`test run abandoned`) instead of leaving it `PENDING`.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use plumb_core::definition::Definition;
-use plumb_engine::{RunRequest, TriggerPayload};
+use plumb_engine::{CancellationToken, RunRequest, TriggerPayload};
 use plumb_store::executions::{Execution, ExecutionStatus, NewExecution};
 use plumb_store::{Store, StoreError};
 use uuid::Uuid;
 
 use super::{engine, StoreSink, TestConfig};
+use crate::executor::keep_lease;
 
 /// What triggers a test run.
 #[derive(Debug, Clone, Default)]
@@ -22,9 +29,32 @@ pub struct TestTrigger {
     pub headers: BTreeMap<String, String>,
 }
 
+/// The lease of a test run (renewed every third of it).
+const TEST_LEASE: Duration = Duration::from_secs(30);
+
 /// Runs `flow` of the draft `integration_id` (whose validated definition is `def`) with
-/// `config`, recording a test execution; answers the ended execution.
+/// `config`, recording a test execution; answers the ended execution. The run goes on to its
+/// end when this future is dropped.
 pub async fn run_test_flow(
+    store: &Store,
+    org_id: Uuid,
+    integration_id: Uuid,
+    def: &Definition,
+    flow: &str,
+    config: TestConfig,
+    trigger: TestTrigger,
+) -> Result<Execution, StoreError> {
+    let store = store.clone();
+    let def = def.clone();
+    let flow = flow.to_string();
+    let run = tokio::spawn(async move {
+        run_detached(&store, org_id, integration_id, &def, &flow, config, trigger).await
+    });
+    run.await
+        .map_err(|e| StoreError::Corrupt(format!("the test run stopped: {e}")))?
+}
+
+async fn run_detached(
     store: &Store,
     org_id: Uuid,
     integration_id: Uuid,
@@ -33,6 +63,8 @@ pub async fn run_test_flow(
     mut config: TestConfig,
     trigger: TestTrigger,
 ) -> Result<Execution, StoreError> {
+    let owner = format!("test/{}", Uuid::now_v7().simple());
+    let lease_ms = i64::try_from(TEST_LEASE.as_millis()).unwrap_or(30_000);
     super::scope_definition_connections(&mut config, integration_id);
     let mut payload = match &trigger.payload {
         Some(body) => TriggerPayload::bytes(body.clone()),
@@ -53,11 +85,20 @@ pub async fn run_test_flow(
                 payload_content_type: payload.content_type.clone(),
                 payload_headers: trigger.headers,
                 start_now: true,
+                lease: Some((owner.clone(), lease_ms)),
                 max_attempts: 1,
                 ..Default::default()
             },
         )
         .await?;
+    let cancel = CancellationToken::new();
+    let heartbeat = tokio::spawn(keep_lease(
+        store.clone(),
+        execution.id,
+        owner.clone(),
+        TEST_LEASE,
+        cancel.clone(),
+    ));
     let (sink, writer) = StoreSink::start(store.clone(), execution.id);
     for w in &config.warnings {
         sink.log_line("WARN", w);
@@ -67,9 +108,11 @@ pub async fn run_test_flow(
     request.trigger = payload;
     request.config = config.values;
     request.sink = sink.clone();
+    request.cancel = cancel.clone();
     let result = engine().run(def, request).await;
     drop(sink);
     writer.finish().await;
+    heartbeat.abort();
     let status = if result.is_success() {
         ExecutionStatus::Success
     } else {

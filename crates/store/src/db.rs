@@ -125,6 +125,25 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the database takes writes: writes and deletes a row big enough to need a new
+    /// page, in one transaction (a full disk, a read-only file or a lost primary fail it).
+    /// `/readyz` asks this, so a node whose writes fail is taken out of rotation.
+    pub async fn probe_write(&self) -> Result<(), StoreError> {
+        let id = crate::new_id().to_string();
+        let mut tx = self.write.begin().await?;
+        sqlx::query("INSERT INTO plumb_write_probe (id, filler) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(vec![0x5au8; 16 * 1024])
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM plumb_write_probe WHERE id = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Closes every connection (on shutdown).
     pub async fn close(&self) {
         self.write.close().await;
@@ -133,6 +152,9 @@ impl Store {
 }
 
 /// Normalizes a SQLite URL so the file is created when missing, and creates its directory.
+/// A missing directory is created with mode 0700 and a missing file with mode 0600 (SQLite
+/// gives its `-wal` and `-shm` files the database file's mode), so only the server's user
+/// reads the data; existing files and directories keep their modes.
 fn sqlite_url(url: &str) -> Result<String, StoreError> {
     let rest = url
         .strip_prefix("sqlite://")
@@ -147,8 +169,27 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
     }
     if let Some(dir) = Path::new(path).parent() {
         if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
+            let mut dirs = std::fs::DirBuilder::new();
+            dirs.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                dirs.mode(0o700);
+            }
+            dirs.create(dir)?;
         }
+    }
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        file.mode(0o600);
+    }
+    match file.open(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e.into()),
     }
     let mut query = query.unwrap_or("").to_string();
     if !query.contains("mode=") {
@@ -184,5 +225,27 @@ mod tests {
         let url = sqlite_url(&format!("sqlite://{}", path.display())).unwrap();
         assert!(url.ends_with("?mode=rwc"));
         assert!(path.parent().unwrap().is_dir());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn new_files_are_private_to_the_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("plumb-data");
+        let db = data.join("plumb.db");
+        let store = Store::open(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        store.probe_write().await.unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700, "data folder");
+        assert_eq!(mode(&db), 0o600, "database file");
+        for suffix in ["-wal", "-shm"] {
+            let side = data.join(format!("plumb.db{suffix}"));
+            assert!(side.exists(), "{suffix} exists in WAL mode");
+            assert_eq!(mode(&side), 0o600, "{suffix}");
+        }
+        store.close().await;
     }
 }

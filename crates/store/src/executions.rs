@@ -136,6 +136,10 @@ pub struct NewExecution {
     pub payload_query: BTreeMap<String, String>,
     /// Start it at once (`PENDING`, started now) instead of queueing it.
     pub start_now: bool,
+    /// With `start_now`: the lease holder and lease length (ms). An execution started at once
+    /// is leased like a claimed one, so it cannot stay `PENDING` when its runner is lost
+    /// ([`Store::recover_expired_leases`] ends it).
+    pub lease: Option<(String, i64)>,
     /// Attempts allowed (at least 1).
     pub max_attempts: i64,
     /// This attempt's number (0 is taken as 1).
@@ -384,6 +388,10 @@ impl Store {
         } else {
             (ExecutionStatus::Queued, None)
         };
+        let (lease_owner, lease_expires_at) = match (&new.lease, new.start_now) {
+            (Some((owner, ms)), true) => (Some(owner.clone()), Some(now.saturating_add(*ms))),
+            _ => (None, None),
+        };
         let headers = serde_json::to_string(&new.payload_headers)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let query = serde_json::to_string(&new.payload_query)
@@ -399,9 +407,10 @@ impl Store {
             "INSERT INTO executions (id, org_id, integration_id, integration_version_id,
              instance_id, customer_id, flow_name, is_test, status, payload, payload_content_type,
              payload_headers, queued_at, started_at, attempt, max_attempts, next_attempt_at,
-             flow_config_id, worker_group, invoke_type, retry_of, payload_query, fair_rank)
+             flow_config_id, worker_group, invoke_type, retry_of, payload_query, lease_owner,
+             lease_expires_at, fair_rank)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $19, $20, $21, $22,
+             $18, $19, $20, $21, $22, $23, $24,
              COALESCE((SELECT MAX(q.fair_rank) + 1 FROM executions q
                         WHERE q.customer_id = $6 AND q.status = 'QUEUED'),
                       (SELECT MIN(q.fair_rank) FROM executions q WHERE q.status = 'QUEUED'),
@@ -429,6 +438,8 @@ impl Store {
         .bind(invoke_type)
         .bind(new.retry_of.map(|u| u.to_string()))
         .bind(query)
+        .bind(lease_owner)
+        .bind(lease_expires_at)
         .execute(executor)
         .await?;
         Ok(id)

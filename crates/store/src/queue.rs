@@ -3,7 +3,8 @@
 //! - **Claim.** A worker takes the due execution of its group with the lowest fair rank (a
 //!   customer's n-th waiting execution ranks n, so one noisy customer cannot starve the rest)
 //!   whose customer is under the per-customer concurrency limit, marks it `PENDING` and leases
-//!   it. On PostgreSQL the candidate row is locked `FOR UPDATE SKIP LOCKED`, so workers on many
+//!   it, skipping customers and organizations at their share of the claiming process's
+//!   workers and organizations at the organization limit. On PostgreSQL the candidate row is locked `FOR UPDATE SKIP LOCKED`, so workers on many
 //!   machines never take the same row; on SQLite the single writer connection serializes claims.
 //! - **Lease.** The worker renews its lease ([`Store::heartbeat_execution`]) while it runs; a
 //!   lease that expires (a killed worker) puts the execution back on the queue
@@ -28,6 +29,13 @@ pub struct ClaimOptions {
     pub lease_ms: i64,
     /// Most executions of one customer running at once (0: no limit).
     pub customer_limit: i64,
+    /// Most executions of one organization running at once, across all workers (0: no limit).
+    pub org_limit: i64,
+    /// Customers whose executions this claim skips (those at their share of this process's
+    /// workers, see `plumb_runtime::worker`).
+    pub skip_customers: Vec<Uuid>,
+    /// Organizations whose executions this claim skips.
+    pub skip_orgs: Vec<Uuid>,
 }
 
 /// What [`Store::recover_expired_leases`] did.
@@ -70,29 +78,55 @@ impl Store {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
-        // Only constants are formatted into the text; values are bound.
+        // Only constants and placeholders are formatted into the text; values are bound.
+        let mut skip = String::new();
+        let mut next = 7;
+        for (column, ids) in [
+            ("e.customer_id", &opts.skip_customers),
+            ("e.org_id", &opts.skip_orgs),
+        ] {
+            if ids.is_empty() {
+                continue;
+            }
+            let marks: Vec<String> = (next..next + ids.len()).map(|n| format!("${n}")).collect();
+            next += ids.len();
+            if column == "e.customer_id" {
+                skip.push_str(&format!(
+                    " AND (e.customer_id IS NULL OR e.customer_id NOT IN ({}))",
+                    marks.join(", ")
+                ));
+            } else {
+                skip.push_str(&format!(" AND e.org_id NOT IN ({})", marks.join(", ")));
+            }
+        }
         let sql = format!(
             "UPDATE executions SET status = 'PENDING', lease_owner = $1, lease_expires_at = $2,
                  started_at = $3
              WHERE status = 'QUEUED' AND id = (
                  SELECT e.id FROM executions e
                   WHERE e.status = 'QUEUED' AND e.next_attempt_at <= $3
-                    AND COALESCE(e.worker_group, '') = $4
+                    AND COALESCE(e.worker_group, '') = $4{skip}
                     AND ($5 <= 0 OR e.customer_id IS NULL OR
                          (SELECT COUNT(*) FROM executions r
                            WHERE r.customer_id = e.customer_id AND r.status = 'PENDING') < $5)
+                    AND ($6 <= 0 OR
+                         (SELECT COUNT(*) FROM executions o
+                           WHERE o.org_id = e.org_id AND o.status = 'PENDING') < $6)
                   ORDER BY e.fair_rank, e.next_attempt_at, e.id
                   LIMIT 1{lock})
              RETURNING id, org_id"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let mut query = sqlx::query(AssertSqlSafe(sql))
             .bind(&opts.worker)
             .bind(now + opts.lease_ms)
             .bind(now)
             .bind(opts.group.clone().unwrap_or_default())
             .bind(opts.customer_limit)
-            .fetch_optional(&self.write)
-            .await?;
+            .bind(opts.org_limit);
+        for id in opts.skip_customers.iter().chain(&opts.skip_orgs) {
+            query = query.bind(id.to_string());
+        }
+        let row = query.fetch_optional(&self.write).await?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -182,19 +216,39 @@ impl Store {
 
     /// Puts executions whose lease expired back on the queue (their partial step results are
     /// deleted: the next attempt starts the flow again), or fails them once they were recovered
-    /// `max_recoveries` times.
+    /// `max_recoveries` times. Test runs are never run again: an expired test run is failed.
+    /// A `PENDING` execution without a lease (written by an older version) counts as expired,
+    /// so no execution stays `PENDING` once its runner is gone.
     pub async fn recover_expired_leases(
         &self,
         max_recoveries: i64,
     ) -> Result<Recovered, StoreError> {
         let now = now_ms();
         let mut out = Recovered::default();
+        let parse = |r: &sqlx::any::AnyRow| -> Result<Uuid, StoreError> {
+            let id: String = r.try_get("id")?;
+            Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))
+        };
+        let tests = sqlx::query(
+            "UPDATE executions SET status = 'ERROR', ended_at = $1, lease_owner = NULL,
+             lease_expires_at = NULL,
+             error = 'test run abandoned: the server running it stopped (lease expired)'
+             WHERE status = 'PENDING' AND is_test <> 0
+               AND (lease_expires_at IS NULL OR lease_expires_at < $1)
+             RETURNING id",
+        )
+        .bind(now)
+        .fetch_all(&self.write)
+        .await?;
+        for r in &tests {
+            out.failed.push(parse(r)?);
+        }
         let failed = sqlx::query(
             "UPDATE executions SET status = 'ERROR', ended_at = $1, lease_owner = NULL,
              lease_expires_at = NULL,
              error = 'execution abandoned: its worker stopped responding (lease expired) '
                      || CAST(recoveries + 1 AS TEXT) || ' times'
-             WHERE status = 'PENDING' AND lease_owner IS NOT NULL AND lease_expires_at < $1
+             WHERE status = 'PENDING' AND (lease_expires_at IS NULL OR lease_expires_at < $1)
                AND recoveries >= $2
              RETURNING id",
         )
@@ -202,15 +256,13 @@ impl Store {
         .bind(max_recoveries)
         .fetch_all(&self.write)
         .await?;
-        for r in failed {
-            let id: String = r.try_get("id")?;
-            out.failed
-                .push(Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+        for r in &failed {
+            out.failed.push(parse(r)?);
         }
         let requeued = sqlx::query(
             "UPDATE executions SET status = 'QUEUED', lease_owner = NULL, lease_expires_at = NULL,
              recoveries = recoveries + 1, next_attempt_at = $1, started_at = NULL
-             WHERE status = 'PENDING' AND lease_owner IS NOT NULL AND lease_expires_at < $1
+             WHERE status = 'PENDING' AND (lease_expires_at IS NULL OR lease_expires_at < $1)
                AND recoveries < $2
              RETURNING id",
         )
@@ -218,9 +270,8 @@ impl Store {
         .bind(max_recoveries)
         .fetch_all(&self.write)
         .await?;
-        for r in requeued {
-            let id: String = r.try_get("id")?;
-            let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        for r in &requeued {
+            let id = parse(r)?;
             sqlx::query("DELETE FROM step_results WHERE execution_id = $1")
                 .bind(id.to_string())
                 .execute(&self.write)

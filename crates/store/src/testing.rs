@@ -133,6 +133,28 @@ impl Drop for TestDb {
     }
 }
 
+impl Store {
+    /// For tests: with `full`, caps the SQLite file at its current size (`PRAGMA
+    /// max_page_count` on the writer connection), so writes that need a new page fail as on a
+    /// full disk; without, lifts the cap. Answers the file's page count. No effect on
+    /// PostgreSQL (answers 0).
+    pub async fn simulate_full_disk(&self, full: bool) -> Result<i64, StoreError> {
+        if self.backend != crate::Backend::Sqlite {
+            return Ok(0);
+        }
+        use sqlx::Row;
+        let row = sqlx::query("PRAGMA page_count")
+            .fetch_one(&self.write)
+            .await?;
+        let pages: i64 = row.try_get(0)?;
+        let cap = if full { pages } else { 1_073_741_823 };
+        sqlx::query(AssertSqlSafe(format!("PRAGMA max_page_count = {cap}")))
+            .execute(&self.write)
+            .await?;
+        Ok(pages)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

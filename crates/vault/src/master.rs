@@ -222,7 +222,8 @@ impl MasterKey {
         }
     }
 
-    /// Writes this key to a new file at `path` (mode 0600 on Unix, parent directories created).
+    /// Writes this key to a new file at `path` (mode 0600 on Unix, missing parent directories
+    /// created with mode 0700).
     /// Fails with an `AlreadyExists` IO error rather than overwrite an existing file.
     pub fn write_new(&self, path: &Path) -> Result<(), VaultError> {
         let io_err = |source| VaultError::KeyFileIo {
@@ -230,7 +231,14 @@ impl MasterKey {
             source,
         };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(io_err)?;
+            let mut dirs = std::fs::DirBuilder::new();
+            dirs.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                dirs.mode(0o700);
+            }
+            dirs.create(parent).map_err(io_err)?;
         }
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);

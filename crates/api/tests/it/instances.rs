@@ -27,6 +27,17 @@ impl Drop for Running {
 }
 
 pub async fn start(db: TestDb, webhook_limit: usize) -> Running {
+    let workers = WorkerConfig {
+        concurrency: 3,
+        lease: Duration::from_secs(10),
+        poll: Duration::from_millis(100),
+        ..WorkerConfig::default()
+    };
+    start_with(db, webhook_limit, workers).await
+}
+
+/// [`start`] with these workers.
+pub async fn start_with(db: TestDb, webhook_limit: usize, workers: WorkerConfig) -> Running {
     let key = MasterKey::generate().unwrap();
     let org = db.store.create_org("Acme").await.unwrap();
     let (_, token) = db
@@ -44,12 +55,6 @@ pub async fn start(db: TestDb, webhook_limit: usize) -> Running {
     };
     let state = AppState::new(db.store.clone(), config).with_master_key(key);
     let stop = CancellationToken::new();
-    let workers = WorkerConfig {
-        concurrency: 3,
-        lease: Duration::from_secs(10),
-        poll: Duration::from_millis(100),
-        ..WorkerConfig::default()
-    };
     tokio::spawn(plumb_runtime::run_workers(
         state.runtime.clone(),
         workers,

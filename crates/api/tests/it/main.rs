@@ -12,6 +12,7 @@ mod instances;
 mod integrations;
 mod oauth_callback;
 mod pokemon;
+mod reliability;
 mod schema;
 mod seed_story;
 mod test_runs;

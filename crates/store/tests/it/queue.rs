@@ -93,6 +93,9 @@ fn opts(worker: &str, limit: i64) -> ClaimOptions {
         group: None,
         lease_ms: 60_000,
         customer_limit: limit,
+        org_limit: 0,
+        skip_customers: Vec::new(),
+        skip_orgs: Vec::new(),
     }
 }
 
@@ -331,6 +334,109 @@ async fn fair_order_and_customer_limit() {
         assert!(s.claim_execution(&opts("w", 2)).await.unwrap().is_some());
         assert!(s.claim_execution(&opts("w", 2)).await.unwrap().is_none());
         assert!(s.claim_execution(&opts("w", 0)).await.unwrap().is_some());
+    }
+}
+
+#[tokio::test]
+async fn claims_skip_tenants_at_their_share_and_the_org_limit() {
+    for db in dbs().await {
+        let s = &db.store;
+        let f = fixture(s, 2).await;
+        let (noisy, quiet) = (f.customers[0], f.customers[1]);
+        let ni = instance(s, &f, noisy, &["A"]).await;
+        let qi = instance(s, &f, quiet, &["A"]).await;
+        for _ in 0..3 {
+            s.create_execution(f.org, queued(&f, ni, noisy, "A"))
+                .await
+                .unwrap();
+        }
+        let q = s
+            .create_execution(f.org, queued(&f, qi, quiet, "A"))
+            .await
+            .unwrap();
+        // The noisy customer is at its share: the claim takes the quiet one's, then nothing.
+        let mut o = opts("w", 0);
+        o.skip_customers = vec![noisy];
+        assert_eq!(s.claim_execution(&o).await.unwrap().unwrap().id, q.id);
+        assert!(s.claim_execution(&o).await.unwrap().is_none());
+        // An organization at its share: nothing of it is claimed.
+        let mut o = opts("w", 0);
+        o.skip_orgs = vec![f.org];
+        assert!(s.claim_execution(&o).await.unwrap().is_none());
+        // Organization limit 2 across workers: one runs (the quiet one's); one more, then none.
+        let mut o = opts("w", 0);
+        o.org_limit = 2;
+        assert!(s.claim_execution(&o).await.unwrap().is_some());
+        assert!(s.claim_execution(&o).await.unwrap().is_none());
+        assert!(s.claim_execution(&opts("w", 0)).await.unwrap().is_some());
+    }
+}
+
+#[tokio::test]
+async fn nothing_stays_pending_once_its_runner_is_gone() {
+    for db in dbs().await {
+        let s = &db.store;
+        let f = fixture(s, 1).await;
+        let c = f.customers[0];
+        let i = instance(s, &f, c, &["A"]).await;
+        // A test run whose server stopped: its lease lapses and it is failed, not run again.
+        let test = s
+            .create_execution(
+                f.org,
+                NewExecution {
+                    integration_id: Some(f.integration),
+                    flow_name: "A".into(),
+                    is_test: true,
+                    start_now: true,
+                    lease: Some(("test/gone".into(), 1)),
+                    max_attempts: 1,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(test.status, ExecutionStatus::Pending);
+        assert_eq!(test.lease_owner.as_deref(), Some("test/gone"));
+        // A run started at once without a lease (an older version's row).
+        let mut unleased = queued(&f, i, c, "A");
+        unleased.start_now = true;
+        let unleased = s.create_execution(f.org, unleased).await.unwrap();
+        assert_eq!(unleased.status, ExecutionStatus::Pending);
+        assert_eq!(unleased.lease_owner, None);
+        // A test run that is still running keeps its lease.
+        let alive = s
+            .create_execution(
+                f.org,
+                NewExecution {
+                    integration_id: Some(f.integration),
+                    flow_name: "A".into(),
+                    is_test: true,
+                    start_now: true,
+                    lease: Some(("test/alive".into(), 60_000)),
+                    max_attempts: 1,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let r = s.recover_expired_leases(3).await.unwrap();
+        assert_eq!(r.failed, vec![test.id], "{}", db.label);
+        assert_eq!(r.requeued, vec![unleased.id], "{}", db.label);
+        let test = s.get_execution(f.org, test.id).await.unwrap();
+        assert_eq!(test.status, ExecutionStatus::Error);
+        assert!(
+            test.error
+                .as_deref()
+                .unwrap_or("")
+                .contains("test run abandoned"),
+            "{:?}",
+            test.error
+        );
+        let unleased = s.get_execution(f.org, unleased.id).await.unwrap();
+        assert_eq!(unleased.status, ExecutionStatus::Queued);
+        let alive = s.get_execution(f.org, alive.id).await.unwrap();
+        assert_eq!(alive.status, ExecutionStatus::Pending);
     }
 }
 

@@ -143,6 +143,10 @@ impl Store {
             return Ok(0);
         }
         use sqlx::Row;
+        // Free pages would take new rows without growing the file: give them back first.
+        sqlx::query("PRAGMA incremental_vacuum")
+            .execute(&self.write)
+            .await?;
         let row = sqlx::query("PRAGMA page_count")
             .fetch_one(&self.write)
             .await?;

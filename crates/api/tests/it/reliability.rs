@@ -111,7 +111,7 @@ async fn deployed(s: &Server, version: &str, customer: &str, flow: &str) -> Stri
     let id = instance["id"].as_str().unwrap();
     gql_ok(
         s,
-        "mutation($input: DeployInstanceInput!) { deployInstance(input: $input) {
+        "mutation($input: InstanceIdInput!) { deployInstance(input: $input) {
           instance { id } errors { field messages } } }",
         json!({"input": {"id": id}}),
         "deployInstance",

@@ -1,0 +1,7 @@
+//! Fuzz target `global_ids`: see `crates/core/tests/fuzz/checks.rs` for the property it checks.
+#![no_main]
+
+#[path = "../../crates/core/tests/fuzz/checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::global_ids(data));

@@ -137,7 +137,8 @@ mod tests {
     use super::LIMITS;
 
     /// The classic "billion laughs": nine levels of nine aliases, 10^9 strings once expanded.
-    const BILLION_LAUGHS: &str = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]
+    const BILLION_LAUGHS: &str =
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]
 b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
 c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
 d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
@@ -158,7 +159,10 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
     #[test]
     fn billion_laughs_stops_at_the_node_limit() {
         let message = limit_problem(BILLION_LAUGHS);
-        assert!(message.contains("200000") && message.contains("node limit"), "{message}");
+        assert!(
+            message.contains("200000") && message.contains("node limit"),
+            "{message}"
+        );
         // Stopped at the first alias that crosses the limit (in `f`), not at the end.
         let problems = parse(BILLION_LAUGHS).unwrap_err();
         assert_eq!(problems.0[0].line, 6, "{problems}");
@@ -171,7 +175,10 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
             text.push_str("  - *x\n");
         }
         let message = limit_problem(&text);
-        assert!(message.contains("1000") && message.contains("alias limit"), "{message}");
+        assert!(
+            message.contains("1000") && message.contains("alias limit"),
+            "{message}"
+        );
         // At the limit, aliases still work.
         let mut ok = String::from("x: &x 1\nl:\n");
         for _ in 0..LIMITS.aliases {
@@ -186,7 +193,10 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
         let nested = |levels: usize| format!("{}1{}", "[".repeat(levels), "]".repeat(levels));
         assert!(yaml::parse(&nested(LIMITS.depth)).is_ok());
         let message = limit_problem(&nested(LIMITS.depth + 1));
-        assert!(message.contains("64") && message.contains("depth limit"), "{message}");
+        assert!(
+            message.contains("64") && message.contains("depth limit"),
+            "{message}"
+        );
         // Block nesting far past anything the parser could recurse through.
         let deep = format!("{}x\n", "- ".repeat(200_000));
         let message = limit_problem(&deep);
@@ -204,7 +214,10 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 
     #[test]
     fn text_size_is_capped() {
-        let text = format!("name: x\ndescription: \"{}\"\n", "y".repeat(LIMITS.text_bytes));
+        let text = format!(
+            "name: x\ndescription: \"{}\"\n",
+            "y".repeat(LIMITS.text_bytes)
+        );
         let message = limit_problem(&text);
         assert!(
             message.contains("1048576") && message.contains("definition size limit"),
@@ -213,7 +226,8 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
     }
 
     fn with_steps(n: usize) -> String {
-        let mut text = String::from("definitionVersion: 7\nname: big\nflows:\n  - name: f\n    steps:\n");
+        let mut text =
+            String::from("definitionVersion: 7\nname: big\nflows:\n  - name: f\n    steps:\n");
         for i in 0..n {
             text.push_str(&format!(
                 "      - name: s{i}\n        action: {{key: k, component: {{key: c}}}}\n"
@@ -225,7 +239,10 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
     #[test]
     fn steps_are_capped() {
         let message = limit_problem(&with_steps(LIMITS.steps + 1));
-        assert!(message.contains("1000") && message.contains("step limit"), "{message}");
+        assert!(
+            message.contains("1000") && message.contains("step limit"),
+            "{message}"
+        );
         // Loop children count too.
         let mut nested = with_steps(LIMITS.steps - 1);
         nested.push_str("      - name: loop\n        action: {key: k, component: {key: c}}\n        steps:\n          - name: inner\n            action: {key: k, component: {key: c}}\n");

@@ -24,13 +24,13 @@ pub mod yaml;
 
 use crate::component::ComponentManifest;
 
+pub use limits::{Limits, LIMITS};
 pub use model::{
     ActionRef, Branch, ComponentRef, ConfigPage, ConfigPageElement, ConfigVarDecl, Definition,
     ErrorConfig, ErrorType, Extra, Flow, Input, RetryConfig, Step,
 };
 pub use problems::{Problem, ProblemKind, Problems};
 pub use validate::validate;
-pub use limits::{Limits, LIMITS};
 pub use yaml::{Position, Spans};
 
 /// A parsed definition with the positions of its YAML nodes.

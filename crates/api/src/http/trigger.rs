@@ -5,6 +5,10 @@
 //! it is durably queued; with header `plumb-synchronous: true` (or a synchronous flow) they wait
 //! for the run and answer its final result with its content type. Flows secured with API keys
 //! need header `Api-Key`. A disabled or undeployed instance answers 409 and queues nothing.
+//!
+//! The flow is looked up before the body is read: an unknown webhook answers 404 (and a wrong
+//! method 405, a missing key 401, a disabled instance 409) whatever the body's size; only a call
+//! that will run reads its body, up to the webhook limit (413 beyond).
 
 use std::collections::BTreeMap;
 

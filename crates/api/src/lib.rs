@@ -26,6 +26,8 @@ pub struct ApiConfig {
     pub webhook_body_limit: usize,
     /// How long a synchronous webhook call waits for its execution to end.
     pub sync_timeout: std::time::Duration,
+    /// Bounds on one GraphQL request (depth, aliases, fields, cost, response size).
+    pub graphql_limits: graphql::GraphqlLimits,
 }
 
 impl Default for ApiConfig {
@@ -35,6 +37,7 @@ impl Default for ApiConfig {
             public_url: "http://127.0.0.1:8080".to_string(),
             webhook_body_limit: 6 * 1024 * 1024,
             sync_timeout: std::time::Duration::from_secs(60),
+            graphql_limits: graphql::GraphqlLimits::default(),
         }
     }
 }
@@ -68,7 +71,12 @@ impl AppState {
             &config.public_url,
         ));
         AppState {
-            schema: graphql::build_schema(store.clone(), runtime.clone()),
+            schema: graphql::build_schema_with_vault(
+                store.clone(),
+                None,
+                runtime.clone(),
+                config.graphql_limits,
+            ),
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
@@ -92,6 +100,7 @@ impl AppState {
             self.store.clone(),
             Some(vault.clone()),
             self.runtime.clone(),
+            self.config.graphql_limits,
         );
         self.vault = Some(vault);
         self

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use plumb_api::graphql::GraphqlLimits;
 use plumb_api::{ApiConfig, AppState};
 use plumb_engine::CancellationToken;
 use plumb_runtime::{run_workers, Runtime, WorkerConfig};
@@ -49,6 +50,8 @@ pub struct ServeArgs {
     /// Seconds a synchronous webhook call waits for its execution.
     #[arg(long, env = "PLUMB_SYNC_TIMEOUT_SECS", default_value_t = 60)]
     sync_timeout_secs: u64,
+    #[command(flatten)]
+    graphql: GraphqlLimitArgs,
     /// Do not fire schedules in this process.
     #[arg(long, env = "PLUMB_NO_SCHEDULER")]
     no_scheduler: bool,
@@ -57,6 +60,43 @@ pub struct ServeArgs {
     /// Log line format.
     #[arg(long, env = "PLUMB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+}
+
+/// Bounds on one GraphQL request (`plumb serve`); see docs/security.md, "Bounded inputs".
+#[derive(clap::Args, Debug, Clone)]
+pub struct GraphqlLimitArgs {
+    /// Deepest nesting of fields in one GraphQL operation.
+    #[arg(long, env = "PLUMB_GRAPHQL_MAX_DEPTH", default_value_t = GraphqlLimits::default().depth)]
+    graphql_max_depth: usize,
+    /// Most aliased fields in one GraphQL operation.
+    #[arg(long, env = "PLUMB_GRAPHQL_MAX_ALIASES", default_value_t = GraphqlLimits::default().aliases)]
+    graphql_max_aliases: usize,
+    /// Most fields in one GraphQL operation, fragments expanded.
+    #[arg(long, env = "PLUMB_GRAPHQL_MAX_FIELDS", default_value_t = GraphqlLimits::default().fields)]
+    graphql_max_fields: usize,
+    /// Highest cost of one GraphQL operation (fields weighted by the page sizes of the lists
+    /// around them).
+    #[arg(long, env = "PLUMB_GRAPHQL_MAX_COST", default_value_t = GraphqlLimits::default().cost)]
+    graphql_max_cost: u64,
+    /// Largest GraphQL answer in bytes.
+    #[arg(
+        long,
+        env = "PLUMB_GRAPHQL_MAX_RESPONSE_BYTES",
+        default_value_t = GraphqlLimits::default().response_bytes
+    )]
+    graphql_max_response_bytes: usize,
+}
+
+impl GraphqlLimitArgs {
+    fn limits(&self) -> GraphqlLimits {
+        GraphqlLimits {
+            depth: self.graphql_max_depth,
+            aliases: self.graphql_max_aliases,
+            fields: self.graphql_max_fields,
+            cost: self.graphql_max_cost,
+            response_bytes: self.graphql_max_response_bytes,
+        }
+    }
 }
 
 /// Flags of the workers of `plumb serve` and `plumb worker`.
@@ -212,6 +252,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             public_url: public_url.clone(),
             webhook_body_limit: args.webhook_body_limit,
             sync_timeout: Duration::from_secs(args.sync_timeout_secs),
+            graphql_limits: args.graphql.limits(),
         },
     )
     .with_master_key(master_key);

@@ -34,7 +34,7 @@ pub mod tokens;
 
 pub use db::{Backend, Store};
 pub use error::StoreError;
-pub use page::{Page, PageRequest};
+pub use page::{Page, PageRequest, DEFAULT_PAGE, MAX_PAGE};
 
 /// Milliseconds since the Unix epoch, the store's timestamp format.
 pub fn now_ms() -> i64 {

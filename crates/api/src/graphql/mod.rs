@@ -14,6 +14,7 @@ mod instance_runs;
 mod instance_types;
 mod instances;
 mod integrations;
+pub mod limits;
 mod oauth;
 mod org;
 mod relay;
@@ -27,6 +28,7 @@ use plumb_store::Store;
 
 pub use errors::{FieldError, PayloadErrors};
 pub use executions::TYPE as EXECUTION_TYPE;
+pub use limits::GraphqlLimits;
 
 /// The query root.
 #[derive(MergedObject, Default)]
@@ -59,22 +61,27 @@ pub struct Mutation(
 /// plumb's GraphQL schema.
 pub type PlumbSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Builds the schema over a store. Requests must carry a [`crate::http::auth::Caller`].
+/// Builds the schema over a store, with the default [`GraphqlLimits`]. Requests must carry a
+/// [`crate::http::auth::Caller`].
 pub fn build_schema(store: Store, runtime: Arc<Runtime>) -> PlumbSchema {
-    build_schema_with_vault(store, None, runtime)
+    build_schema_with_vault(store, None, runtime, GraphqlLimits::default())
 }
 
-/// [`build_schema`] with the vault that seals connection secrets.
+/// [`build_schema`] with the vault that seals connection secrets and the request limits.
 pub fn build_schema_with_vault(
     store: Store,
     vault: Option<plumb_store::secrets::Vault>,
     runtime: Arc<Runtime>,
+    limits: GraphqlLimits,
 ) -> PlumbSchema {
+    // Depth, aliases, fields and cost are checked by `limits` on the parsed document, with
+    // errors that name the limit; the parser's own recursion bound stays above the depth limit
+    // (it also counts fragment levels) and keeps the walk's recursion shallow.
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(store)
         .data(runtime)
-        .limit_depth(16)
-        .limit_complexity(5000);
+        .limit_recursive_depth(limits.depth.saturating_mul(2).max(32))
+        .extension(limits::LimitsExtension(limits));
     if let Some(v) = vault {
         builder = builder.data(v);
     }

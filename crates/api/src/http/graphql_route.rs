@@ -1,18 +1,15 @@
-//! `POST /api` (GraphQL, authenticated) and `GET /api` (GraphiQL).
+//! `POST /api` (GraphQL, authenticated) and `GET /api` (GraphiQL, see [`super::graphiql`]).
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::BatchResponse;
+use async_graphql_axum::GraphQLRequest;
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use super::auth::authenticate;
+use crate::graphql::limits::{response_too_large, ResponseCap};
 use crate::AppState;
-
-/// The GraphiQL page.
-pub async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/api").finish())
-}
 
 /// Executes a GraphQL request for an authenticated caller. The token is checked before the
 /// body is looked at: an unauthenticated request gets a bare 401 whatever it contains.
@@ -29,7 +26,40 @@ pub async fn graphql(
         Err(rejection) => return rejection_response(rejection),
     };
     let response = state.schema.execute(request.data(caller)).await;
-    GraphQLResponse::from(response).into_response()
+    capped_response(
+        BatchResponse::Single(response),
+        state.config.graphql_limits.response_bytes,
+    )
+}
+
+/// Serializes a GraphQL answer of at most `cap` bytes; a larger one is replaced by a
+/// `LIMIT_EXCEEDED` error (the serialization stops at the cap).
+fn capped_response(response: BatchResponse, cap: usize) -> Response {
+    let mut out = ResponseCap::new(cap);
+    let body = match serde_json::to_writer(&mut out, &response) {
+        Ok(()) => out.into_inner(),
+        Err(_) => {
+            tracing::warn!(cap, "a GraphQL response exceeded the response size limit");
+            let refused = async_graphql::Response::from_errors(vec![response_too_large(cap)]);
+            serde_json::to_vec(&refused).unwrap_or_default()
+        }
+    };
+    let mut http = Response::new(Body::from(body));
+    http.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/graphql-response+json"),
+    );
+    if response.is_ok() {
+        if let Some(value) = response
+            .cache_control()
+            .value()
+            .and_then(|v| HeaderValue::from_str(&v).ok())
+        {
+            http.headers_mut().insert(header::CACHE_CONTROL, value);
+        }
+    }
+    http.headers_mut().extend(response.http_headers());
+    http
 }
 
 fn rejection_response(rejection: async_graphql_axum::rejection::GraphQLRejection) -> Response {

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::text::encode;
@@ -22,7 +23,7 @@ use crate::AppState;
 pub struct RequestLabels {
     /// The matched route (`/api`, `/trigger/{id}`), never the raw path.
     pub route: String,
-    /// The HTTP method.
+    /// The HTTP method, or `OTHER` for one outside the standard set.
     pub method: String,
     /// The status code.
     pub status: u16,
@@ -89,7 +90,26 @@ impl Metrics {
     }
 }
 
-/// Middleware recording every request.
+/// The method label: a standard method's name, `OTHER` for any other (so made-up methods
+/// cannot grow the label set).
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::CONNECT => "CONNECT",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::PATCH => "PATCH",
+        _ => "OTHER",
+    }
+}
+
+/// Middleware recording every request. Labels are bounded: the route is the matched route's
+/// template (`/trigger/{id}`), or `unmatched` for any path no route matches; the method is
+/// [`method_label`].
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let route = req
@@ -97,7 +117,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".to_string());
-    let method = req.method().to_string();
+    let method = method_label(req.method()).to_string();
     let response = next.run(req).await;
     state.metrics.observe(
         RequestLabels {

@@ -1,8 +1,10 @@
-//! Routes outside GraphQL's resolvers: the `/api` endpoint itself, webhooks (`/trigger/{id}`),
-//! health, metrics.
+//! Routes outside GraphQL's resolvers: the `/api` endpoint itself and its GraphiQL page,
+//! webhooks (`/trigger/{id}`), health, metrics; the security headers of every response.
 
 pub mod auth;
+pub mod graphiql;
 mod graphql_route;
+pub mod headers;
 mod health;
 pub mod metrics;
 mod oauth_callback;
@@ -23,10 +25,8 @@ pub fn router(state: AppState) -> Router {
     // by the handler so an oversized call still reads its 413.
     let hooks = Router::new().route("/trigger/{id}", any(trigger::handle));
     Router::new()
-        .route(
-            "/api",
-            get(graphql_route::graphiql).post(graphql_route::graphql),
-        )
+        .route("/api", get(graphiql::page).post(graphql_route::graphql))
+        .route("/api/assets/{tag}/{file}", get(graphiql::asset))
         .route("/oauth2/callback", get(oauth_callback::handle))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(
             |req: &axum::http::Request<axum::body::Body>| {
                 // Method and path only: headers carry tokens and are never logged.

@@ -5,6 +5,10 @@
 //! it is durably queued; with header `plumb-synchronous: true` (or a synchronous flow) they wait
 //! for the run and answer its final result with its content type. Flows secured with API keys
 //! need header `Api-Key`. A disabled or undeployed instance answers 409 and queues nothing.
+//!
+//! The flow is looked up before the body is read: an unknown webhook answers 404 (and a wrong
+//! method 405, a missing key 401, a disabled instance 409) whatever the body's size; only a call
+//! that will run reads its body, up to the webhook limit (413 beyond).
 
 use std::collections::BTreeMap;
 
@@ -94,6 +98,29 @@ async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<B
     Ok(Bytes::from(out))
 }
 
+/// Answers `response` to a call refused before its body was read. The body is read and thrown
+/// away (up to four times the limit, as [`read_limited`] does) so the caller reads the answer
+/// rather than a reset connection; a declared length beyond that is not read at all.
+async fn refuse(response: Response, body: Body, headers: &HeaderMap, limit: usize) -> Response {
+    let drain_cap = limit.saturating_mul(4);
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > drain_cap) {
+        return response;
+    }
+    let mut stream = body.into_data_stream();
+    let mut seen = 0usize;
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen = seen.saturating_add(chunk.len());
+        if seen > drain_cap {
+            break;
+        }
+    }
+    response
+}
+
 /// Handles one webhook call.
 pub async fn handle(
     State(state): State<AppState>,
@@ -103,33 +130,48 @@ pub async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = match read_limited(body, &headers, state.config.webhook_body_limit).await {
-        Ok(b) => b,
-        Err(response) => return response,
-    };
+    let limit = state.config.webhook_body_limit;
+    // The flow is looked up (and the caller's key checked) before the body is read: an unknown
+    // webhook answers 404 and a refused call its own status whatever the body's size, and no
+    // payload is kept for them (the body is drained, not stored, so the caller reads the answer).
     if !matches!(
         method,
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE | Method::GET
     ) {
-        return error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+        let refused = error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
+        return refuse(refused, body, &headers, limit).await;
     }
     let Ok(flow_id) = plumb_core::id::decode(FLOW_CONFIG_TYPE, &id) else {
-        return error(StatusCode::NOT_FOUND, "unknown webhook");
+        let refused = error(StatusCode::NOT_FOUND, "unknown webhook");
+        return refuse(refused, body, &headers, limit).await;
     };
     let (flow, instance) = match state.store.flow_config_for_trigger(flow_id).await {
         Ok(x) => x,
-        Err(StoreError::NotFound) => return error(StatusCode::NOT_FOUND, "unknown webhook"),
+        Err(StoreError::NotFound) => {
+            let refused = error(StatusCode::NOT_FOUND, "unknown webhook");
+            return refuse(refused, body, &headers, limit).await;
+        }
         Err(e) => return internal(e),
     };
     if let Err(message) = authorized(&flow.security, &flow.api_key_hashes, &headers) {
-        return error(StatusCode::UNAUTHORIZED, message);
+        let refused = error(StatusCode::UNAUTHORIZED, message);
+        return refuse(refused, body, &headers, limit).await;
     }
-    if !instance.enabled {
-        return error(StatusCode::CONFLICT, "the instance is disabled");
+    let refused = if !instance.enabled {
+        Some("the instance is disabled")
+    } else if instance.deployed_at.is_none() {
+        Some("the instance is not deployed")
+    } else {
+        None
+    };
+    if let Some(message) = refused {
+        let refused = error(StatusCode::CONFLICT, message);
+        return refuse(refused, body, &headers, limit).await;
     }
-    if instance.deployed_at.is_none() {
-        return error(StatusCode::CONFLICT, "the instance is not deployed");
-    }
+    let body = match read_limited(body, &headers, limit).await {
+        Ok(b) => b,
+        Err(response) => return response,
+    };
     let mut stored_headers = BTreeMap::new();
     for (name, value) in &headers {
         let name = name.as_str().to_ascii_lowercase();

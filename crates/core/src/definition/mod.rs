@@ -5,11 +5,15 @@
 //! - [`validate`] checks a definition against the component manifests and reports **every**
 //!   problem at once, each with its flow, step, input path and YAML line and column.
 //! - [`load`] does both; [`export`] writes a definition back to YAML (unknown fields kept).
+//! - [`limits`] bounds what a definition may cost to read (text size, YAML aliases, nodes once
+//!   aliases are expanded, nesting, steps); a definition beyond them is a
+//!   [`ProblemKind::Limit`] problem, found before the expansion is built.
 //!
 //! A `requiredConfigVars` entry `{key, dataType: connection, useScopedConfigVar: <stableKey>}`
 //! is kept as is ([`ConfigVarDecl::use_scoped_config_var`]) so the instance layer binds it to
 //! the organization's scoped connection with that stable key.
 
+pub mod limits;
 mod model;
 mod problems;
 mod structure;
@@ -20,6 +24,7 @@ pub mod yaml;
 
 use crate::component::ComponentManifest;
 
+pub use limits::{Limits, LIMITS};
 pub use model::{
     ActionRef, Branch, ComponentRef, ConfigPage, ConfigPageElement, ConfigVarDecl, Definition,
     ErrorConfig, ErrorType, Extra, Flow, Input, RetryConfig, Step,
@@ -61,14 +66,16 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
 /// Parses YAML text into a definition. Errors are a YAML syntax error or a structure error
 /// (a field of the wrong shape), each with its position.
 pub fn parse(text: &str) -> Result<Parsed, Problems> {
-    let (value, spans) = yaml::parse(text).map_err(|e| {
-        Problems(vec![Problem::new(
-            ProblemKind::Yaml,
-            e.message,
-            "",
-            e.position,
-        )])
+    let (value, spans) = yaml::parse_within(text, &LIMITS).map_err(|e| {
+        let kind = match e.kind {
+            yaml::YamlErrorKind::Syntax => ProblemKind::Yaml,
+            yaml::YamlErrorKind::Limit => ProblemKind::Limit,
+        };
+        Problems(vec![Problem::new(kind, e.message, "", e.position)])
     })?;
+    if let Some(problem) = limits::check_steps(&value, &spans, &LIMITS) {
+        return Err(Problems(vec![problem]));
+    }
     let problems = structure::check(&value, &spans);
     if !problems.is_empty() {
         return Err(Problems(problems));

@@ -50,6 +50,9 @@ pub enum ProblemKind {
     ControlFlow,
     /// A trigger's `schedule` is not a cron expression.
     Schedule,
+    /// The definition exceeds a limit (text size, YAML aliases or nodes, nesting, steps); the
+    /// message names the limit and its value.
+    Limit,
 }
 
 /// One problem of a definition.

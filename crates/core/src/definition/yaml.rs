@@ -20,6 +20,8 @@ use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
+use super::limits::{Limits, LIMITS};
+
 /// A line and column in the YAML text, both starting at 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Position {
@@ -69,7 +71,16 @@ pub fn escape_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-/// A YAML syntax error.
+/// What kind of YAML error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YamlErrorKind {
+    /// The text is not valid YAML (or not the subset definitions use).
+    Syntax,
+    /// The text is valid YAML but exceeds one of the [`Limits`] (size, aliases, nodes, depth).
+    Limit,
+}
+
+/// A YAML syntax error, or a limit exceeded while reading.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message} at line {}, column {}", position.line, position.column)]
 pub struct YamlError {
@@ -77,60 +88,123 @@ pub struct YamlError {
     pub message: String,
     /// Where.
     pub position: Position,
+    /// A syntax error or a limit.
+    pub kind: YamlErrorKind,
 }
 
-enum Frame {
-    Seq {
-        items: Vec<Value>,
-        anchor: usize,
-    },
+enum Body {
+    Seq(Vec<Value>),
     Map {
         map: Map<String, Value>,
         key: Option<String>,
-        anchor: usize,
     },
 }
 
-#[derive(Default)]
+struct Frame {
+    body: Body,
+    anchor: usize,
+    /// The node count when this container started (its own node not counted yet).
+    start_nodes: usize,
+    /// The nesting height of its deepest child so far (0: only scalars).
+    height: usize,
+}
+
+/// A value kept for its aliases, with what expanding it costs.
+struct Anchored {
+    value: Value,
+    /// Nodes in the value (the value itself included).
+    nodes: usize,
+    /// Nesting height of the value (0 for a scalar, 1 for a flat mapping or list).
+    height: usize,
+}
+
 struct Builder {
+    limits: Limits,
     stack: Vec<Frame>,
     /// Pointer of each open container, parallel to `stack`.
     pointers: Vec<String>,
     spans: HashMap<String, Position>,
-    anchors: HashMap<usize, Value>,
+    anchors: HashMap<usize, Anchored>,
     root: Option<Value>,
     documents: usize,
+    /// Nodes built so far, aliases counted by what they expand to.
+    nodes: usize,
+    aliases: usize,
     error: Option<YamlError>,
 }
 
 impl Builder {
+    fn new(limits: Limits) -> Builder {
+        Builder {
+            limits,
+            stack: Vec::new(),
+            pointers: Vec::new(),
+            spans: HashMap::new(),
+            anchors: HashMap::new(),
+            root: None,
+            documents: 0,
+            nodes: 0,
+            aliases: 0,
+            error: None,
+        }
+    }
+
     fn fail(&mut self, message: impl Into<String>, mark: Marker) {
+        self.fail_as(YamlErrorKind::Syntax, message, mark);
+    }
+
+    fn fail_as(&mut self, kind: YamlErrorKind, message: impl Into<String>, mark: Marker) {
         if self.error.is_none() {
             self.error = Some(YamlError {
                 message: message.into(),
                 position: mark.into(),
+                kind,
             });
+        }
+    }
+
+    /// Counts `n` more nodes; false (and the error set) past the node limit.
+    fn count(&mut self, n: usize, mark: Marker) -> bool {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.limits.nodes {
+            let message = self.limits.nodes_message();
+            self.fail_as(YamlErrorKind::Limit, message, mark);
+            return false;
+        }
+        true
+    }
+
+    /// Records that a child of nesting height `height` was added to the open container.
+    fn child_height(&mut self, height: usize) {
+        if let Some(top) = self.stack.last_mut() {
+            top.height = top.height.max(height);
         }
     }
 
     /// The pointer of the node that starts now, or `None` when it is a mapping key.
     fn child_pointer(&self) -> Option<String> {
         let parent = self.pointers.last().map(String::as_str).unwrap_or("");
-        match self.stack.last() {
+        match self.stack.last().map(|f| &f.body) {
             None => Some(String::new()),
-            Some(Frame::Seq { items, .. }) => Some(format!("{parent}/{}", items.len())),
-            Some(Frame::Map { key: Some(k), .. }) => {
-                Some(format!("{parent}/{}", escape_segment(k)))
-            }
-            Some(Frame::Map { key: None, .. }) => None,
+            Some(Body::Seq(items)) => Some(format!("{parent}/{}", items.len())),
+            Some(Body::Map { key: Some(k), .. }) => Some(format!("{parent}/{}", escape_segment(k))),
+            Some(Body::Map { key: None, .. }) => None,
         }
     }
 
+    /// Whether the open container is a mapping waiting for its next key.
+    fn expects_key(&self) -> bool {
+        matches!(
+            self.stack.last().map(|f| &f.body),
+            Some(Body::Map { key: None, .. })
+        )
+    }
+
     fn push_value(&mut self, value: Value, mark: Marker) {
-        match self.stack.last_mut() {
+        match self.stack.last_mut().map(|f| &mut f.body) {
             None => self.root = Some(value),
-            Some(Frame::Seq { items, .. }) => items.push(value),
-            Some(Frame::Map { map, key, .. }) => {
+            Some(Body::Seq(items)) => items.push(value),
+            Some(Body::Map { map, key }) => {
                 if let Some(k) = key.take() {
                     if map.insert(k.clone(), value).is_some() {
                         self.fail(format!("duplicate key `{k}`"), mark);
@@ -162,7 +236,14 @@ impl MarkedEventReceiver for Builder {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                if let Some(Frame::Map { key: k @ None, .. }) = self.stack.last_mut() {
+                if !self.count(1, mark) {
+                    return;
+                }
+                if let Some(Frame {
+                    body: Body::Map { key: k @ None, .. },
+                    ..
+                }) = self.stack.last_mut()
+                {
                     *k = Some(text.clone());
                     let parent = self.pointers.last().cloned().unwrap_or_default();
                     let p = format!("{parent}/{}", escape_segment(&text));
@@ -177,48 +258,96 @@ impl MarkedEventReceiver for Builder {
                     Value::String(text)
                 };
                 if anchor > 0 {
-                    self.anchors.insert(anchor, value.clone());
+                    let anchored = Anchored {
+                        value: value.clone(),
+                        nodes: 1,
+                        height: 0,
+                    };
+                    self.anchors.insert(anchor, anchored);
                 }
                 self.push_value(value, mark);
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let start_nodes = self.nodes;
+                if !self.count(1, mark) {
+                    return;
+                }
                 let Some(pointer) = self.start_node(mark) else {
                     self.fail("mapping keys must be plain scalars", mark);
                     return;
                 };
+                if self.stack.len() >= self.limits.depth {
+                    let message = self.limits.depth_message();
+                    self.fail_as(YamlErrorKind::Limit, message, mark);
+                    return;
+                }
                 self.pointers.push(pointer);
-                if matches!(ev, Event::SequenceStart(..)) {
-                    self.stack.push(Frame::Seq {
-                        items: Vec::new(),
-                        anchor,
-                    });
+                let body = if matches!(ev, Event::SequenceStart(..)) {
+                    Body::Seq(Vec::new())
                 } else {
-                    self.stack.push(Frame::Map {
+                    Body::Map {
                         map: Map::new(),
                         key: None,
-                        anchor,
-                    });
-                }
+                    }
+                };
+                self.stack.push(Frame {
+                    body,
+                    anchor,
+                    start_nodes,
+                    height: 0,
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 self.pointers.pop();
-                let (value, anchor) = match self.stack.pop() {
-                    Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
-                    Some(Frame::Map { map, anchor, .. }) => (Value::Object(map), anchor),
-                    None => return,
+                let Some(frame) = self.stack.pop() else {
+                    return;
                 };
-                if anchor > 0 {
-                    self.anchors.insert(anchor, value.clone());
+                let value = match frame.body {
+                    Body::Seq(items) => Value::Array(items),
+                    Body::Map { map, .. } => Value::Object(map),
+                };
+                let height = frame.height + 1;
+                if frame.anchor > 0 {
+                    let anchored = Anchored {
+                        value: value.clone(),
+                        nodes: self.nodes - frame.start_nodes,
+                        height,
+                    };
+                    self.anchors.insert(frame.anchor, anchored);
                 }
+                self.child_height(height);
                 self.push_value(value, mark);
             }
             Event::Alias(id) => {
-                if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+                if self.expects_key() {
                     self.fail("aliases cannot be mapping keys", mark);
                     return;
                 }
+                self.aliases += 1;
+                if self.aliases > self.limits.aliases {
+                    let message = self.limits.aliases_message();
+                    self.fail_as(YamlErrorKind::Limit, message, mark);
+                    return;
+                }
+                let (nodes, height) = self
+                    .anchors
+                    .get(&id)
+                    .map_or((1, 0), |a| (a.nodes, a.height));
+                // Counted before anything is copied: a bomb stops here.
+                if !self.count(nodes, mark) {
+                    return;
+                }
+                if self.stack.len() + height > self.limits.depth {
+                    let message = self.limits.depth_message();
+                    self.fail_as(YamlErrorKind::Limit, message, mark);
+                    return;
+                }
                 self.start_node(mark);
-                let value = self.anchors.get(&id).cloned().unwrap_or(Value::Null);
+                let value = self
+                    .anchors
+                    .get(&id)
+                    .map_or(Value::Null, |a| a.value.clone());
+                self.child_height(height);
                 self.push_value(value, mark);
             }
             _ => {}
@@ -261,16 +390,38 @@ fn plain_scalar(text: &str) -> Value {
     Value::String(text.to_string())
 }
 
-/// Parses YAML text into a JSON value and the positions of its nodes.
+/// Parses YAML text into a JSON value and the positions of its nodes, within [`LIMITS`].
 pub fn parse(text: &str) -> Result<(Value, Spans), YamlError> {
-    let mut builder = Builder::default();
+    parse_within(text, &LIMITS)
+}
+
+/// Parses YAML text within `limits`: a text, alias count, node count (aliases expanded) or
+/// nesting beyond them stops the reading at once with a [`YamlErrorKind::Limit`] error.
+pub fn parse_within(text: &str, limits: &Limits) -> Result<(Value, Spans), YamlError> {
+    if text.len() > limits.text_bytes {
+        return Err(YamlError {
+            message: limits.text_message(text.len()),
+            position: Position { line: 1, column: 1 },
+            kind: YamlErrorKind::Limit,
+        });
+    }
+    let mut builder = Builder::new(*limits);
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, true).map_err(|e| YamlError {
-        message: e.info().to_string(),
-        position: (*e.marker()).into(),
-    })?;
-    if let Some(e) = builder.error {
-        return Err(e);
+    // Events are pulled one at a time (the parser's own `load` recurses once per nesting
+    // level), so deep nesting cannot exhaust the stack and the first error stops the reading.
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| YamlError {
+            message: e.info().to_string(),
+            position: (*e.marker()).into(),
+            kind: YamlErrorKind::Syntax,
+        })?;
+        if event == Event::StreamEnd {
+            break;
+        }
+        builder.on_event(event, mark);
+        if let Some(e) = builder.error {
+            return Err(e);
+        }
     }
     let root = builder.root.unwrap_or(Value::Null);
     Ok((root, Spans(builder.spans)))

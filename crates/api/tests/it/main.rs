@@ -6,6 +6,7 @@ mod connections_rules;
 mod connections_secrets;
 mod customer_tokens;
 mod customers;
+mod fuzz_regressions;
 mod http;
 mod instance_values;
 mod instances;

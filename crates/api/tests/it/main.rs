@@ -13,6 +13,7 @@ mod integrations;
 mod oauth_callback;
 mod pokemon;
 mod schema;
+mod secrets_in_results;
 mod seed_story;
 mod test_runs;
 mod tokens;

@@ -4,9 +4,11 @@
 //! its config (and any extra strings), with every form of each secret that plumb or an HTTP
 //! client produces ([`forms`]), and replaces each match by [`REDACTED`] in one pass over a text,
 //! the strings of a JSON value, or the bytes of a binary result (Aho-Corasick, leftmost-longest:
-//! the longest form at each position wins). The engine applies it to a step's result when the
+//! the longest form at each position wins). A JSON string that is wholly base64 is also decoded
+//! and its bytes searched ([`embedded`]). The engine applies it to a step's result when the
 //! step produces it, before later steps, conditions, the execution's result or any record see it.
 
+mod embedded;
 mod forms;
 #[cfg(test)]
 mod tests;
@@ -21,6 +23,7 @@ use plumb_core::connection_types;
 use plumb_core::expr::ConfigValue;
 use serde_json::Value;
 
+pub use embedded::MIN_DECODED_TEXT;
 pub use forms::MIN_BASE64_CORE;
 
 /// Whether a connection's input is secret: always for the keys of
@@ -87,19 +90,23 @@ fn connection_secrets(c: &Connection, values: &mut Vec<String>, pairs: &mut Vec<
     }
 }
 
-/// Appends every string and object key of `value` to `out`, each followed by `sep`.
-fn join_strings(value: &Value, sep: u8, out: &mut Vec<u8>) {
+/// Appends every string and object key of `value` to `out`, each followed by `sep`; sets
+/// `base64` when a string is a base64 text (to be decoded and searched on its own).
+fn join_strings(value: &Value, sep: u8, out: &mut Vec<u8>, base64: &mut bool) {
     match value {
         Value::String(s) => {
             out.extend_from_slice(s.as_bytes());
             out.push(sep);
+            *base64 = *base64 || embedded::is_candidate(s);
         }
-        Value::Array(items) => items.iter().for_each(|v| join_strings(v, sep, out)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| join_strings(v, sep, out, base64)),
         Value::Object(map) => {
             for (k, v) in map {
                 out.extend_from_slice(k.as_bytes());
                 out.push(sep);
-                join_strings(v, sep, out);
+                join_strings(v, sep, out, base64);
             }
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
@@ -208,18 +215,34 @@ impl Redactor {
         }
     }
 
+    /// Redacts a JSON string in place: a base64 text inside its decoded bytes first, then as
+    /// text. Answers whether anything was replaced.
+    fn json_string(&self, s: &mut String) -> bool {
+        let decoded = match &self.matcher {
+            Some(ac) => embedded::redact_base64(ac, s),
+            None => None,
+        };
+        let found = decoded.is_some();
+        if let Some(r) = decoded {
+            *s = r;
+        }
+        self.string(s) || found
+    }
+
     /// Redacts every string (and object key) in a JSON value; answers whether anything was
     /// replaced.
     pub fn json(&self, value: &mut Value) -> bool {
         if self.is_empty() {
             return false;
         }
-        // The common case, nothing to replace, in one search over every string of the value.
+        // The common case, nothing to replace, in one search over every string of the value
+        // (base64 texts are decoded and searched one by one).
         if let (Some(ac), Some(sep)) = (&self.matcher, self.separator) {
             if !matches!(value, Value::String(_)) {
                 let mut joined = Vec::new();
-                join_strings(value, sep, &mut joined);
-                if ac.find(joined.as_slice()).is_none() {
+                let mut base64 = false;
+                join_strings(value, sep, &mut joined, &mut base64);
+                if !base64 && ac.find(joined.as_slice()).is_none() {
                     return false;
                 }
             }
@@ -229,7 +252,7 @@ impl Redactor {
 
     fn json_walk(&self, value: &mut Value) -> bool {
         match value {
-            Value::String(s) => self.string(s),
+            Value::String(s) => self.json_string(s),
             Value::Array(items) => items
                 .iter_mut()
                 .fold(false, |found, v| self.json_walk(v) || found),

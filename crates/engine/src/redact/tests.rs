@@ -259,3 +259,36 @@ fn debug_hides_secrets() {
     assert!(shown.starts_with("Redactor { patterns: "), "{shown}");
     assert!(!shown.contains("do-not-print"));
 }
+
+#[test]
+fn a_json_string_of_base64_is_decoded_searched_and_encoded_again() {
+    let password = "pa:ss w0rd/\"q\"";
+    let r = basic("alice", password);
+    // An echoed request, as plumb's HTTP step encodes a binary body (`includeFullResponse`):
+    // the password JSON-escaped, the Basic header, at whatever alignment.
+    let body = json!({
+        "headers": {"authorization": format!("Basic {}", STANDARD.encode(format!("alice:{password}")))},
+        "basic": format!("alice:{password}"),
+    })
+    .to_string();
+    for (prefix, engine) in [("", STANDARD), ("x", URL_SAFE_NO_PAD), ("xy", STANDARD_NO_PAD)] {
+        let encoded = engine.encode(format!("{prefix}{body}"));
+        let mut v = json!({"body": {"base64": encoded}});
+        assert!(r.json(&mut v), "{prefix:?}");
+        let out = v["body"]["base64"].as_str().unwrap();
+        let decoded = String::from_utf8(engine.decode(out).unwrap()).unwrap();
+        assert!(!decoded.contains("w0rd"), "{decoded}");
+        assert_eq!(
+            decoded,
+            format!(
+                "{prefix}{}",
+                json!({"headers": {"authorization": "Basic [REDACTED]"}, "basic": "alice:[REDACTED]"})
+            )
+        );
+    }
+    // A base64 text without a secret is left alone, and so is a clean value holding one.
+    let mut clean = json!({"png": STANDARD.encode([0x89u8, b'P', b'N', b'G', 1, 2, 3, 4, 5, 6, 7, 8, 9])});
+    let before = clean.clone();
+    assert!(!r.json(&mut clean));
+    assert_eq!(clean, before);
+}

@@ -75,7 +75,11 @@ fn thread_cpu() -> Duration {
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
-fn cpu(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, name: &str, mut f: impl FnMut()) {
+fn cpu(
+    c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    mut f: impl FnMut(),
+) {
     c.bench_function(name, |b| {
         b.iter_custom(|iters| {
             let start = thread_cpu();
@@ -92,7 +96,11 @@ fn bench(c: &mut Criterion) {
     let redactor = Redactor::new(&config, &[]);
     let clean = result(false);
     let dirty = result(true);
-    assert!((1900..2300).contains(&clean.to_string().len()), "{}", clean.to_string().len());
+    assert!(
+        (1900..2300).contains(&clean.to_string().len()),
+        "{}",
+        clean.to_string().len()
+    );
     let mut g = c.benchmark_group("redact_cpu");
     cpu(&mut g, "build_bearer_and_basic", || {
         black_box(Redactor::new(black_box(&config), &[]));
@@ -110,7 +118,10 @@ fn bench(c: &mut Criterion) {
         let _ = redactor.json(&mut v);
         black_box(v);
     });
-    let line = format!("GET https://api.example.com/v1/customers?page=2 answered 200 in 35 ms ({} bytes)", 2048);
+    let line = format!(
+        "GET https://api.example.com/v1/customers?page=2 answered 200 in 35 ms ({} bytes)",
+        2048
+    );
     cpu(&mut g, "log_line", || {
         black_box(redactor.text(black_box(&line)));
     });

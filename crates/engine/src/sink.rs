@@ -132,10 +132,7 @@ impl LogGate {
         let Ok(mut b) = self.budget.lock() else {
             return false;
         };
-        if !b.closed
-            && b.lines < self.max_lines
-            && b.bytes.saturating_add(len) <= self.max_bytes
-        {
+        if !b.closed && b.lines < self.max_lines && b.bytes.saturating_add(len) <= self.max_bytes {
             b.lines += 1;
             b.bytes += len;
             return true;

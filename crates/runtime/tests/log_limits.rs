@@ -7,9 +7,9 @@ use std::time::Duration;
 use plumb_engine::{Engine, EngineLimits};
 use plumb_runtime::Runtime;
 use plumb_store::executions::{ExecutionStatus, NewExecution};
-use plumb_store::PageRequest;
 use plumb_store::queue::ClaimOptions;
 use plumb_store::testing::TestDb;
+use plumb_store::PageRequest;
 
 const DEFINITION: &str = r#"name: Chatty
 definitionVersion: 7
@@ -114,10 +114,8 @@ async fn a_code_step_logging_in_a_loop_stops_at_the_limit() {
             assert_eq!(warn.total, 1, "{}", db.label);
             let line = &warn.items[0];
             assert!(
-                line.message.starts_with(&format!(
-                    "{} log line(s) (",
-                    5000 - kept
-                )),
+                line.message
+                    .starts_with(&format!("{} log line(s) (", 5000 - kept)),
                 "{}",
                 line.message
             );

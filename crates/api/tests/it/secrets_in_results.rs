@@ -137,7 +137,12 @@ type Seen = Arc<Mutex<Vec<String>>>;
 fn echo_body(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Value {
     let headers: BTreeMap<String, String> = headers
         .iter()
-        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     // Like httpbin: the Basic credentials, decoded.
     let basic = headers
@@ -169,8 +174,10 @@ async fn echo_server() -> (String, Seen) {
                         keep.lock().unwrap().push(echoed.to_string());
                         let text = echoed.to_string();
                         match shape.as_str() {
-                            "json" => (StatusCode::OK, [("content-type", "application/json")], text)
-                                .into_response(),
+                            "json" => {
+                                (StatusCode::OK, [("content-type", "application/json")], text)
+                                    .into_response()
+                            }
                             "text" => (StatusCode::OK, [("content-type", "text/plain")], text)
                                 .into_response(),
                             "binary" => {
@@ -373,22 +380,20 @@ async fn planted_secrets_never_reach_a_stored_result_log_or_answer() {
             first: Some(100),
             ..Default::default()
         };
-        let executions = s
-            .db
-            .store
-            .list_executions(org, &Default::default(), &page)
-            .await
-            .unwrap();
+        let executions =
+            s.db.store
+                .list_executions(org, &Default::default(), &page)
+                .await
+                .unwrap();
         assert_eq!(executions.items.len(), 1);
         let e = &executions.items[0];
         assert_clean("the execution row", format!("{:?}", e.error).as_bytes());
-        let steps = s
-            .db
-            .store
-            .list_step_results(org, e.id, &page)
-            .await
-            .unwrap()
-            .items;
+        let steps =
+            s.db.store
+                .list_step_results(org, e.id, &page)
+                .await
+                .unwrap()
+                .items;
         assert_eq!(steps.len(), 10, "{steps:?}");
         let mut redacted = Vec::new();
         for step in &steps {
@@ -436,9 +441,15 @@ async fn planted_secrets_never_reach_a_stored_result_log_or_answer() {
             "Reverse",
             "Answer",
         ] {
-            assert!(redacted.contains(&name), "{name} not redacted: {redacted:?}");
+            assert!(
+                redacted.contains(&name),
+                "{name} not redacted: {redacted:?}"
+            );
         }
-        let binary = steps.iter().find(|x| x.step_name == "Query Binary").unwrap();
+        let binary = steps
+            .iter()
+            .find(|x| x.step_name == "Query Binary")
+            .unwrap();
         assert!(
             matches!(&binary.value, Some(StepValue::Binary { bytes, .. }) if bytes.starts_with(&[0x89, b'P', b'N', b'G'])),
             "{binary:?}"
@@ -459,16 +470,20 @@ async fn planted_secrets_never_reach_a_stored_result_log_or_answer() {
             }
         }
 
-        let logs = s
-            .db
-            .store
-            .list_execution_logs(org, e.id, None, &PageRequest {
-                first: Some(1000),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .items;
+        let logs =
+            s.db.store
+                .list_execution_logs(
+                    org,
+                    e.id,
+                    None,
+                    &PageRequest {
+                        first: Some(1000),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .items;
         let mut all = Vec::new();
         for l in &logs {
             all.extend_from_slice(l.message.as_bytes());

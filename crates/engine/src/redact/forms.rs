@@ -46,7 +46,10 @@ impl Keep {
             Keep::Form => b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_'),
             Keep::UriComponent => {
                 b.is_ascii_alphanumeric()
-                    || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
+                    || matches!(
+                        b,
+                        b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+                    )
             }
             Keep::Query => b.is_ascii_graphic() && !matches!(b, b'"' | b'#' | b'<' | b'>' | b'\''),
         }
@@ -138,7 +141,12 @@ pub fn secret_forms(secret: &str, out: &mut Vec<String>) {
     out.push(secret.to_owned());
     out.push(json_escaped(secret));
     out.push(json_ascii_escaped(secret));
-    for keep in [Keep::Unreserved, Keep::Form, Keep::UriComponent, Keep::Query] {
+    for keep in [
+        Keep::Unreserved,
+        Keep::Form,
+        Keep::UriComponent,
+        Keep::Query,
+    ] {
         for plus in [false, true] {
             for upper in [true, false] {
                 out.push(percent(secret, keep, plus, upper));

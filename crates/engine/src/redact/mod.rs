@@ -99,9 +99,7 @@ fn join_strings(value: &Value, sep: u8, out: &mut Vec<u8>, base64: &mut bool) {
             out.push(sep);
             *base64 = *base64 || embedded::is_candidate(s);
         }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|v| join_strings(v, sep, out, base64)),
+        Value::Array(items) => items.iter().for_each(|v| join_strings(v, sep, out, base64)),
         Value::Object(map) => {
             for (k, v) in map {
                 out.extend_from_slice(k.as_bytes());
@@ -253,9 +251,14 @@ impl Redactor {
     fn json_walk(&self, value: &mut Value) -> bool {
         match value {
             Value::String(s) => self.json_string(s),
-            Value::Array(items) => items
-                .iter_mut()
-                .fold(false, |found, v| self.json_walk(v) || found),
+            Value::Array(items) => {
+                // Every item is redacted (no short circuit).
+                let mut found = false;
+                for v in items {
+                    found |= self.json_walk(v);
+                }
+                found
+            }
             Value::Object(map) => {
                 let mut found = false;
                 if map.keys().any(|k| matches!(self.text(k), Cow::Owned(_))) {
@@ -265,8 +268,10 @@ impl Redactor {
                         map.insert(self.text(&k).into_owned(), v);
                     }
                 }
-                map.values_mut()
-                    .fold(found, |found, v| self.json_walk(v) || found)
+                for v in map.values_mut() {
+                    found |= self.json_walk(v);
+                }
+                found
             }
             Value::Null | Value::Bool(_) | Value::Number(_) => false,
         }

@@ -38,7 +38,10 @@ fn basic(user: &str, password: &str) -> Redactor {
 #[track_caller]
 fn hides(r: &Redactor, text: &str, secret: &str) {
     let out = r.text(text);
-    assert!(out.contains(REDACTED), "nothing redacted in {text:?}: {out}");
+    assert!(
+        out.contains(REDACTED),
+        "nothing redacted in {text:?}: {out}"
+    );
     assert!(!out.contains(secret), "{secret:?} left in {out}");
     let mut bytes = text.as_bytes().to_vec();
     assert!(r.bytes(&mut bytes), "nothing redacted in bytes of {text:?}");
@@ -97,10 +100,7 @@ fn short_secrets_are_not_redacted() {
 fn base64_forms_standard_url_safe_and_unpadded() {
     // Bytes chosen so the standard and URL-safe alphabets differ (`+/` vs `-_`).
     let secret = "s3cr\u{fb}t>?~key";
-    let r = redactor(&[(
-        "c",
-        connection("http", "bearer", &[("token", secret)]),
-    )]);
+    let r = redactor(&[("c", connection("http", "bearer", &[("token", secret)]))]);
     for encoded in [
         STANDARD.encode(secret),
         STANDARD_NO_PAD.encode(secret),
@@ -115,10 +115,7 @@ fn base64_forms_standard_url_safe_and_unpadded() {
 #[test]
 fn base64_inside_a_longer_base64_text_at_every_alignment() {
     let secret = "planted-secret-7f3a";
-    let r = redactor(&[(
-        "c",
-        connection("http", "apiKey", &[("apiKey", secret)]),
-    )]);
+    let r = redactor(&[("c", connection("http", "apiKey", &[("apiKey", secret)]))]);
     for prefix in ["", "a", "ab", "abc", "abcd", "{\"x-api-key\":\""] {
         let body = format!("{prefix}{secret}\", \"other\": 1}}");
         // The characters that encode the secret's bytes alone: [ceil(8p/6), floor(8(p+n)/6)).
@@ -158,10 +155,7 @@ fn basic_credentials_and_client_secret_basic() {
 #[test]
 fn percent_and_form_encodings() {
     let secret = "k3y/with+special chars&=é";
-    let r = redactor(&[(
-        "c",
-        connection("http", "apiKey", &[("apiKey", secret)]),
-    )]);
+    let r = redactor(&[("c", connection("http", "apiKey", &[("apiKey", secret)]))]);
     for encoded in [
         // form_urlencoded (plumb's query keys and token requests): space as `+`.
         "k3y%2Fwith%2Bspecial+chars%26%3D%C3%A9",
@@ -191,10 +185,7 @@ fn json_string_escapes() {
 #[test]
 fn binary_results_are_scanned_and_their_content_type_too() {
     let secret = "bin-secret-0042";
-    let r = redactor(&[(
-        "c",
-        connection("http", "bearer", &[("token", secret)]),
-    )]);
+    let r = redactor(&[("c", connection("http", "bearer", &[("token", secret)]))]);
     let mut bytes = vec![0x89, b'P', b'N', b'G', 0, 0xff];
     bytes.extend_from_slice(secret.as_bytes());
     bytes.extend_from_slice(&[0, 1, 2]);
@@ -233,7 +224,10 @@ fn json_object_secrets_are_redacted_value_by_value() {
             "apiKeyDynamic",
             &[
                 ("url", "http://127.0.0.1/key"),
-                ("parameters", r#"{"user": "bob", "password": "dyn-pass-99"}"#),
+                (
+                    "parameters",
+                    r#"{"user": "bob", "password": "dyn-pass-99"}"#,
+                ),
             ],
         ),
     )]);
@@ -271,7 +265,11 @@ fn a_json_string_of_base64_is_decoded_searched_and_encoded_again() {
         "basic": format!("alice:{password}"),
     })
     .to_string();
-    for (prefix, engine) in [("", STANDARD), ("x", URL_SAFE_NO_PAD), ("xy", STANDARD_NO_PAD)] {
+    for (prefix, engine) in [
+        ("", STANDARD),
+        ("x", URL_SAFE_NO_PAD),
+        ("xy", STANDARD_NO_PAD),
+    ] {
         let encoded = engine.encode(format!("{prefix}{body}"));
         let mut v = json!({"body": {"base64": encoded}});
         assert!(r.json(&mut v), "{prefix:?}");
@@ -287,7 +285,8 @@ fn a_json_string_of_base64_is_decoded_searched_and_encoded_again() {
         );
     }
     // A base64 text without a secret is left alone, and so is a clean value holding one.
-    let mut clean = json!({"png": STANDARD.encode([0x89u8, b'P', b'N', b'G', 1, 2, 3, 4, 5, 6, 7, 8, 9])});
+    let mut clean =
+        json!({"png": STANDARD.encode([0x89u8, b'P', b'N', b'G', 1, 2, 3, 4, 5, 6, 7, 8, 9])});
     let before = clean.clone();
     assert!(!r.json(&mut clean));
     assert_eq!(clean, before);

@@ -7,9 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use plumb_core::action::{
-    Action, ActionContext, ActionError, Data, InputValue, Inputs, LogLevel,
-};
+use plumb_core::action::{Action, ActionContext, ActionError, Data, InputValue, Inputs, LogLevel};
 use plumb_core::component::InputKind;
 use plumb_core::definition::ErrorType;
 use plumb_core::expr::{resolve, ConfigValue, LoopFrame, Scope};

@@ -205,7 +205,10 @@ impl Action for Leak {
         Ok(match inputs.string("text").as_deref() {
             Some("fail") => {
                 return Err(ActionError::Failed {
-                    message: format!("server said {}", value["authorization"].as_str().unwrap_or("")),
+                    message: format!(
+                        "server said {}",
+                        value["authorization"].as_str().unwrap_or("")
+                    ),
                     details: Some(value),
                 })
             }

@@ -73,7 +73,11 @@ fn everything(res: &ExecutionResult, seen: &Recorded) -> String {
         out.push_str(&l.message);
         out.push('\n');
     }
-    out.push_str(&format!("{:?} {:?}", res.error, res.result.as_ref().map(data)));
+    out.push_str(&format!(
+        "{:?} {:?}",
+        res.error,
+        res.result.as_ref().map(data)
+    ));
     out
 }
 

@@ -35,7 +35,9 @@ pub use local::{resolve_local_config, run_local, run_local_with, RunReport, Step
 pub use record::{
     ExecutionResult, ExecutionStatus, LogEntry, StepError, StepOutcome, StepRecord, StepStarted,
 };
-pub use redact::{is_secret_field, Redactor, REDACTED};
+pub use redact::{
+    is_secret_field, Redactor, MIN_BASE64_CORE, MIN_DECODED_TEXT, MIN_SECRET_LEN, REDACTED,
+};
 pub use registry::{ActionRegistry, Registry};
 pub use runner::{Engine, PreparedFlow, RunRequest};
 pub use sink::{ExecutionSink, MemorySink, NullSink, Recorded};

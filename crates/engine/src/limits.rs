@@ -12,6 +12,12 @@ pub struct EngineLimits {
     pub max_step_result_bytes: usize,
     /// The most iterations one loop step may run.
     pub max_loop_iterations: usize,
+    /// The most log lines one execution records; later lines are dropped, and one last line
+    /// says how many were.
+    pub max_log_lines: usize,
+    /// The most bytes of log messages one execution records (each message counted as logged,
+    /// after redaction); later lines are dropped, and one last line says how many were.
+    pub max_log_bytes: usize,
 }
 
 impl Default for EngineLimits {
@@ -20,6 +26,8 @@ impl Default for EngineLimits {
             max_execution_time: Duration::from_secs(15 * 60),
             max_step_result_bytes: 64 * 1024 * 1024,
             max_loop_iterations: 100_000,
+            max_log_lines: 10_000,
+            max_log_bytes: 8 * 1024 * 1024,
         }
     }
 }

@@ -78,20 +78,120 @@ impl ExecutionSink for MemorySink {
     }
 }
 
-/// The [`Logger`] a step's action gets: lines go to the sink with the step's name, redacted.
+/// How many lines and bytes an execution logged, and dropped past its limits.
+#[derive(Debug, Default)]
+struct Budget {
+    lines: usize,
+    bytes: usize,
+    dropped_lines: usize,
+    dropped_bytes: usize,
+    /// A line was dropped: every later one is too.
+    closed: bool,
+}
+
+/// Where every log line of one execution goes: redacted, counted against the execution's log
+/// limits, then to the sink.
+pub(crate) struct LogGate {
+    sink: Arc<dyn ExecutionSink>,
+    redactor: Arc<Redactor>,
+    max_lines: usize,
+    max_bytes: usize,
+    budget: Mutex<Budget>,
+}
+
+impl LogGate {
+    pub fn new(
+        sink: Arc<dyn ExecutionSink>,
+        redactor: Arc<Redactor>,
+        max_lines: usize,
+        max_bytes: usize,
+    ) -> Self {
+        LogGate {
+            sink,
+            redactor,
+            max_lines,
+            max_bytes,
+            budget: Mutex::new(Budget::default()),
+        }
+    }
+
+    /// Counts a line as dropped when the gate is closed; answers whether it was.
+    fn dropped_early(&self, len: usize) -> bool {
+        let Ok(mut b) = self.budget.lock() else {
+            return true;
+        };
+        if b.closed {
+            b.dropped_lines += 1;
+            b.dropped_bytes += len;
+        }
+        b.closed
+    }
+
+    /// Takes a line within the limits, or closes the gate and counts it as dropped.
+    fn admit(&self, len: usize) -> bool {
+        let Ok(mut b) = self.budget.lock() else {
+            return false;
+        };
+        if !b.closed && b.lines < self.max_lines && b.bytes.saturating_add(len) <= self.max_bytes {
+            b.lines += 1;
+            b.bytes += len;
+            return true;
+        }
+        b.closed = true;
+        b.dropped_lines += 1;
+        b.dropped_bytes += len;
+        false
+    }
+
+    /// Logs one line of `step` (None: the engine's own), redacted, within the limits.
+    pub fn log(&self, step: Option<&str>, level: LogLevel, message: &str) {
+        // Past the limit, a line is dropped before it costs a redaction.
+        if self.dropped_early(message.len()) {
+            return;
+        }
+        let message = self.redactor.text(message);
+        if !self.admit(message.len()) {
+            return;
+        }
+        self.sink.log(&LogEntry {
+            timestamp: Utc::now(),
+            level,
+            step: step.map(str::to_owned),
+            message: message.into_owned(),
+        });
+    }
+
+    /// At the end of the execution: one line saying how many lines were dropped, if any.
+    pub fn finish(&self) {
+        let (lines, bytes) = match self.budget.lock() {
+            Ok(b) => (b.dropped_lines, b.dropped_bytes),
+            Err(_) => return,
+        };
+        if lines == 0 {
+            return;
+        }
+        self.sink.log(&LogEntry {
+            timestamp: Utc::now(),
+            level: LogLevel::Warn,
+            step: None,
+            message: format!(
+                "{lines} log line(s) ({bytes} bytes) were dropped: the execution reached its \
+                 log limit of {} lines or {} bytes",
+                self.max_lines, self.max_bytes
+            ),
+        });
+    }
+}
+
+/// The [`Logger`] a step's action gets: lines go through the execution's [`LogGate`] with the
+/// step's name.
 pub(crate) struct StepLogger {
-    pub sink: Arc<dyn ExecutionSink>,
+    pub gate: Arc<LogGate>,
     pub step: Option<String>,
-    pub redactor: Arc<Redactor>,
 }
 
 impl Logger for StepLogger {
     fn log(&self, level: LogLevel, message: &str) {
-        self.sink.log(&LogEntry {
-            timestamp: Utc::now(),
-            level,
-            step: self.step.clone(),
-            message: self.redactor.text(message).into_owned(),
-        });
+        self.gate.log(self.step.as_deref(), level, message);
     }
 }

@@ -17,6 +17,7 @@ mod pages;
 mod pokemon;
 mod reliability;
 mod schema;
+mod secrets_in_results;
 mod seed_story;
 mod test_runs;
 mod tokens;

@@ -115,7 +115,7 @@ impl Exec {
                     break;
                 }
                 Err(Halt::Stop(data)) => {
-                    self.succeed(step, started_at, 1, Data::Json(Value::Array(outputs)));
+                    self.succeed_redacted(step, started_at, 1, Data::Json(Value::Array(outputs)));
                     return Err(Halt::Stop(data));
                 }
                 Err(Halt::Failed(message)) => {
@@ -131,7 +131,7 @@ impl Exec {
                 Err(halt) => return Err(self.interrupted(step, started_at, 1, halt)),
             }
         }
-        self.succeed(step, started_at, 1, Data::Json(Value::Array(outputs)));
+        self.succeed_redacted(step, started_at, 1, Data::Json(Value::Array(outputs)));
         Ok(())
     }
 
@@ -229,8 +229,9 @@ impl Exec {
         })();
         match response {
             Ok(response) => {
-                let data = Data::Json(response);
-                self.succeed(step, started_at, 1, data.clone());
+                self.succeed(step, started_at, 1, Data::Json(response));
+                // The response as recorded: redacted.
+                let data = self.last.clone().unwrap_or(Data::Json(Value::Null));
                 Err(Halt::Stop(data))
             }
             Err(e) => self.fail(step, started_at, 1, e),

@@ -1,15 +1,13 @@
 //! The state of one running execution and the running of ordinary action steps.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use plumb_core::action::{
-    Action, ActionContext, ActionError, Data, InputValue, Inputs, LogLevel, Logger,
-};
+use plumb_core::action::{Action, ActionContext, ActionError, Data, InputValue, Inputs, LogLevel};
 use plumb_core::component::InputKind;
 use plumb_core::definition::ErrorType;
 use plumb_core::expr::{resolve, ConfigValue, LoopFrame, Scope};
@@ -22,7 +20,7 @@ use crate::limits::EngineLimits;
 use crate::plan::{Kind, PlanStep};
 use crate::record::{StepError, StepOutcome, StepRecord, StepStarted};
 use crate::redact::Redactor;
-use crate::sink::StepLogger;
+use crate::sink::{LogGate, StepLogger};
 
 /// Why a list of steps stopped before its end.
 pub(crate) enum Halt {
@@ -51,6 +49,10 @@ pub(crate) struct Exec {
     pub config_json: Arc<BTreeMap<String, Value>>,
     pub webhook_urls: Arc<BTreeMap<String, String>>,
     pub redactor: Arc<Redactor>,
+    /// Every log line of the execution goes through it (redaction, log limits).
+    pub logs: Arc<LogGate>,
+    /// Steps already warned about for a redacted result (one warning per step).
+    warned: HashSet<String>,
     pub records: Vec<StepRecord>,
     pub last: Option<Data>,
     pub started_at: String,
@@ -111,7 +113,8 @@ impl Exec {
             .map(|(k, v)| {
                 let json = match v {
                     ConfigValue::Value(v) => v.clone(),
-                    // A connection is shown as its non-secret fields.
+                    // A connection is shown as its non-secret fields: a secret reaches a step
+                    // only through the connection input itself.
                     ConfigValue::Connection(c) => Value::Object(
                         c.fields
                             .iter()
@@ -124,6 +127,12 @@ impl Exec {
             })
             .collect();
         let redactor = Arc::new(Redactor::new(&req.config, &req.secrets));
+        let logs = Arc::new(LogGate::new(
+            req.sink.clone(),
+            redactor.clone(),
+            limits.max_log_lines,
+            limits.max_log_bytes,
+        ));
         let deadline = Instant::now() + limits.max_execution_time;
         let stop = req.cancel.child_token();
         let timer = {
@@ -144,6 +153,8 @@ impl Exec {
             config_json: Arc::new(config_json),
             webhook_urls: Arc::new(req.webhook_urls.clone()),
             redactor,
+            logs,
+            warned: HashSet::new(),
             records: Vec::new(),
             last: None,
             started_at: started_at.to_rfc3339(),
@@ -204,32 +215,47 @@ impl Exec {
 
     /// Logs an engine line about a step.
     pub fn log(&self, step: &PlanStep, level: LogLevel, message: &str) {
-        StepLogger {
-            sink: self.req.sink.clone(),
-            step: Some(step.name.clone()),
-            redactor: self.redactor.clone(),
-        }
-        .log(level, message);
+        self.logs.log(Some(&step.name), level, message);
     }
 
+    /// Logs (once per step) that a step's result or error held a secret and was redacted.
+    fn warn_redacted(&mut self, step: &PlanStep, what: &str) {
+        if self.warned.insert(step.name.clone()) {
+            let message = format!(
+                "the {what} of step `{}` contained a connection secret (plain or encoded); \
+                 it was replaced by [REDACTED] before any later step or record saw it",
+                step.name
+            );
+            self.log(step, LogLevel::Warn, &message);
+        }
+    }
+
+    /// Redacts a step's error (message and details); warns once if it held a secret.
+    fn redact_error(&mut self, step: &PlanStep, error: &mut StepError) {
+        if self.redactor.is_empty() {
+            return;
+        }
+        let mut found = false;
+        if let std::borrow::Cow::Owned(m) = self.redactor.text(&error.message) {
+            error.message = m;
+            found = true;
+        }
+        if let Some(d) = &mut error.details {
+            found |= self.redactor.json(d);
+        }
+        if found {
+            self.warn_redacted(step, "error");
+        }
+    }
+
+    /// Records a step run; its result or error is already redacted.
     fn record(
         &mut self,
         step: &PlanStep,
         started_at: DateTime<Utc>,
         attempts: u32,
-        mut outcome: StepOutcome,
+        outcome: StepOutcome,
     ) {
-        if !self.redactor.is_empty() {
-            match &mut outcome {
-                StepOutcome::Succeeded { result } => self.redactor.data(result),
-                StepOutcome::Failed { error, .. } => {
-                    error.message = self.redactor.text(&error.message).into_owned();
-                    if let Some(d) = &mut error.details {
-                        self.redactor.json(d);
-                    }
-                }
-            }
-        }
         let record = StepRecord {
             name: step.name.clone(),
             reference_name: step.camel.clone(),
@@ -243,8 +269,24 @@ impl Exec {
         self.records.push(record);
     }
 
-    /// Records a success and makes the result visible to later steps.
+    /// Redacts a step's result, records the success and makes the result visible to later
+    /// steps (references, conditions, loop inputs, code steps' `stepResults`) and to the
+    /// execution's result: no one sees the unredacted result.
     pub fn succeed(
+        &mut self,
+        step: &PlanStep,
+        started_at: DateTime<Utc>,
+        attempts: u32,
+        mut data: Data,
+    ) {
+        if self.redactor.data(&mut data) {
+            self.warn_redacted(step, "result");
+        }
+        self.succeed_redacted(step, started_at, attempts, data);
+    }
+
+    /// [`Exec::succeed`] for a result made only of results already redacted (a loop's).
+    pub fn succeed_redacted(
         &mut self,
         step: &PlanStep,
         started_at: DateTime<Utc>,
@@ -267,8 +309,9 @@ impl Exec {
         step: &PlanStep,
         started_at: DateTime<Utc>,
         attempts: u32,
-        error: StepError,
+        mut error: StepError,
     ) -> Result<(), Halt> {
+        self.redact_error(step, &mut error);
         let ignored = step.error.kind == ErrorType::Ignore;
         let message = format!("step `{}` failed: {}", step.name, error.message);
         self.log(
@@ -291,7 +334,7 @@ impl Exec {
             Arc::make_mut(&mut self.results).insert(step.camel.clone(), Data::Json(Value::Null));
             Ok(())
         } else {
-            Err(Halt::Failed(self.redactor.text(&message).into_owned()))
+            Err(Halt::Failed(message))
         }
     }
 
@@ -365,9 +408,8 @@ impl Exec {
             step_results: self.results.clone(),
             webhook_urls: self.webhook_urls.clone(),
             logger: Arc::new(StepLogger {
-                sink: self.req.sink.clone(),
+                gate: self.logs.clone(),
                 step: Some(step.name.clone()),
-                redactor: self.redactor.clone(),
             }),
             state: self.req.state.clone(),
             deadline: Some(self.std_deadline),

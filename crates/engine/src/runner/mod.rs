@@ -66,7 +66,8 @@ pub struct RunRequest {
     pub sink: Arc<dyn ExecutionSink>,
     /// Cancels the execution: the running step is dropped and the execution ends `Cancelled`.
     pub cancel: CancellationToken,
-    /// Strings to redact besides the connections' secret fields.
+    /// Strings to redact (in every form, like connection secrets) besides the connections'
+    /// secret fields.
     pub secrets: Vec<String>,
 }
 
@@ -198,10 +199,8 @@ impl Engine {
                 None,
             ),
         };
-        let mut result = result;
-        if let Some(data) = &mut result {
-            exec.redactor.data(data);
-        }
+        // `result` is a step's result, redacted when the step produced it.
+        exec.logs.finish();
         let result = ExecutionResult {
             status,
             error: error.map(|e| exec.redactor.text(&e).into_owned()),

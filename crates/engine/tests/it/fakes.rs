@@ -48,6 +48,8 @@ static ACTIONS: &[ActionManifest] = &[
     action("binary", ANY),
     action("log", ANY),
     action("noop", ANY),
+    action("leak", ANY),
+    action("context", ANY),
 ];
 
 /// The test component's manifest.
@@ -169,6 +171,80 @@ impl Action for Noop {
     }
 }
 
+/// Answers its connection's password in the forms an echoing server would: plain, base64,
+/// Basic and form-encoded; as binary data when `text` is `binary`, as a failure (message and
+/// details) when it is `fail`, else as JSON.
+pub struct Leak;
+#[async_trait::async_trait]
+impl Action for Leak {
+    async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let conn = inputs
+            .connection("connection")
+            .ok_or_else(|| ActionError::input("connection", "required"))?;
+        let user = conn.fields.get("username").cloned().unwrap_or_default();
+        let pw = conn.fields.get("password").cloned().unwrap_or_default();
+        let form: String = pw
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                    char::from(b).to_string()
+                }
+                b' ' => "+".into(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let value = json!({
+            "plain": pw,
+            "base64": b64.encode(&pw),
+            "authorization": format!("Basic {}", b64.encode(format!("{user}:{pw}"))),
+            "query": format!("key={form}&user={user}"),
+            "user": user,
+        });
+        Ok(match inputs.string("text").as_deref() {
+            Some("fail") => {
+                return Err(ActionError::Failed {
+                    message: format!(
+                        "server said {}",
+                        value["authorization"].as_str().unwrap_or("")
+                    ),
+                    details: Some(value),
+                })
+            }
+            Some("binary") => Data::Binary {
+                bytes: value.to_string().into_bytes(),
+                content_type: "application/octet-stream".into(),
+            },
+            _ => Data::Json(value),
+        })
+    }
+}
+
+/// Answers what it sees of the execution: `configVars` and the JSON `stepResults`.
+pub struct Context;
+#[async_trait::async_trait]
+impl Action for Context {
+    async fn run(&self, ctx: &ActionContext, _inputs: Inputs) -> Result<Data, ActionError> {
+        let results: Map<String, Value> = ctx
+            .step_results
+            .iter()
+            .map(|(k, d)| {
+                let v = match d {
+                    Data::Json(v) => v.clone(),
+                    Data::Binary { bytes, .. } => {
+                        Value::String(String::from_utf8_lossy(bytes).into_owned())
+                    }
+                };
+                (k.clone(), v)
+            })
+            .collect();
+        Ok(Data::Json(
+            json!({"configVars": *ctx.config_vars, "stepResults": results}),
+        ))
+    }
+}
+
 /// The built-ins plus the test component.
 pub fn registry() -> Registry {
     let mut r = Registry::with_builtins();
@@ -180,7 +256,9 @@ pub fn registry() -> Registry {
         .register("test", "big", Arc::new(Big))
         .register("test", "binary", Arc::new(Binary))
         .register("test", "log", Arc::new(Log))
-        .register("test", "noop", Arc::new(Noop));
+        .register("test", "noop", Arc::new(Noop))
+        .register("test", "leak", Arc::new(Leak))
+        .register("test", "context", Arc::new(Context));
     r
 }
 

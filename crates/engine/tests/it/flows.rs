@@ -360,7 +360,13 @@ async fn logs_reach_the_sink_redacted() {
     assert_eq!(seen.started.len(), 3);
     assert_eq!(seen.steps.len(), 3);
     let levels: Vec<LogLevel> = seen.logs.iter().map(|l| l.level).collect();
-    assert_eq!(levels, [LogLevel::Info, LogLevel::Warn]);
+    // The two lines of `Say`, then the engine's warning that `Conn`'s result was redacted.
+    assert_eq!(levels, [LogLevel::Info, LogLevel::Warn, LogLevel::Warn]);
+    assert!(
+        seen.logs[2].message.contains("step `Conn`") && !seen.logs[2].message.contains("s3cr3t"),
+        "{:?}",
+        seen.logs[2]
+    );
     assert_eq!(seen.logs[0].message, "token is [REDACTED]");
     assert_eq!(seen.logs[0].step.as_deref(), Some("Say"));
     // The action saw the secret; the record does not keep it.

@@ -7,3 +7,4 @@ mod limits;
 mod local;
 mod pokemon;
 mod scale;
+mod secrets;

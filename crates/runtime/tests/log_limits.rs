@@ -61,7 +61,7 @@ async fn run(db: &TestDb, limits: EngineLimits) -> (uuid::Uuid, uuid::Uuid) {
             worker: "w1".into(),
             group: None,
             lease_ms: 30_000,
-            customer_limit: 0,
+            ..Default::default()
         })
         .await
         .unwrap()

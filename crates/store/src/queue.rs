@@ -19,7 +19,7 @@ use crate::executions::{Execution, ExecutionStatus};
 use crate::{now_ms, Backend, Store, StoreError};
 
 /// How a worker claims executions.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ClaimOptions {
     /// The worker's unique name (lease owner).
     pub worker: String,

@@ -31,6 +31,7 @@ pub mod transport;
 
 pub use base_url::BaseUrl;
 pub use client::{AuthClient, Connected, RawResponse, DEFAULT_EXPIRY_SKEW};
+pub use egress::{EgressDenied, EgressPolicy};
 pub use envelope::{from_response, Envelope};
 pub use error::AuthError;
 pub use fields::decode_pem;
@@ -41,5 +42,4 @@ pub use schemes::oauth2_authorization_code::{
 };
 pub use secret::Secret;
 pub use token::{MemoryTokenStore, TokenLease, TokenSet, TokenStore, TokenStoreError};
-pub use egress::{EgressDenied, EgressPolicy};
 pub use transport::{Transport, CONNECT_TIMEOUT, DEFAULT_TIMEOUT, INSECURE_TLS_WARNING};

@@ -246,17 +246,25 @@ mod tests {
     fn cache_reuses_and_rebuilds() {
         let cache = TransportCache::default();
         let p = policy();
-        let a = cache.get(&conn("bearer", &[("timeout", "1000")]), &p).unwrap();
+        let a = cache
+            .get(&conn("bearer", &[("timeout", "1000")]), &p)
+            .unwrap();
         let b = cache
             .get(&conn("bearer", &[("timeout", "1000"), ("token", "x")]), &p)
             .unwrap();
         assert!(Arc::ptr_eq(&a, &b), "non-transport inputs do not rebuild");
-        let c = cache.get(&conn("bearer", &[("timeout", "2000")]), &p).unwrap();
+        let c = cache
+            .get(&conn("bearer", &[("timeout", "2000")]), &p)
+            .unwrap();
         assert!(!Arc::ptr_eq(&a, &c));
-        let a2 = cache.get(&conn("bearer", &[("timeout", "1000")]), &p).unwrap();
+        let a2 = cache
+            .get(&conn("bearer", &[("timeout", "1000")]), &p)
+            .unwrap();
         assert!(Arc::ptr_eq(&a, &a2), "both variants stay pooled");
         cache.evict("c1");
-        let a3 = cache.get(&conn("bearer", &[("timeout", "1000")]), &p).unwrap();
+        let a3 = cache
+            .get(&conn("bearer", &[("timeout", "1000")]), &p)
+            .unwrap();
         assert!(!Arc::ptr_eq(&a, &a3));
     }
 

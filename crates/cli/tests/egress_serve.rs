@@ -35,9 +35,7 @@ fn free_port() -> u16 {
 fn target(rt: &tokio::runtime::Runtime, ip: &str) -> (String, Arc<AtomicU32>) {
     let hits = Arc::new(AtomicU32::new(0));
     let h = Arc::clone(&hits);
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind((ip, 0)))
-        .unwrap();
+    let listener = rt.block_on(tokio::net::TcpListener::bind((ip, 0))).unwrap();
     let addr = listener.local_addr().unwrap();
     let router = axum::Router::new().fallback(move || {
         let h = Arc::clone(&h);
@@ -54,9 +52,8 @@ fn target(rt: &tokio::runtime::Runtime, ip: &str) -> (String, Arc<AtomicU32>) {
 
 /// A definition with one flow per URL: a webhook trigger and an `httpGet` of the URL.
 fn definition(flows: &[(&str, String)]) -> String {
-    let mut text = String::from(
-        "name: Egress Checks\ndescription: Calls out\ndefinitionVersion: 7\nflows:\n",
-    );
+    let mut text =
+        String::from("name: Egress Checks\ndescription: Calls out\ndefinitionVersion: 7\nflows:\n");
     for (name, url) in flows {
         text.push_str(&format!(
             "  - name: {name}
@@ -146,7 +143,12 @@ fn the_egress_policy_of_a_running_server() {
         &token,
     ));
     let id = imported["id"].as_str().unwrap().to_string();
-    let run = |flow: &str| json_of(&plumb(&["integrations", "test", &id, "--flow", flow, "--json"], &token));
+    let run = |flow: &str| {
+        json_of(&plumb(
+            &["integrations", "test", &id, "--flow", flow, "--json"],
+            &token,
+        ))
+    };
 
     let out = run("Denied");
     assert_eq!(out["status"], "ERROR", "{out}");
@@ -159,7 +161,11 @@ fn the_egress_policy_of_a_running_server() {
         "{out}"
     );
     assert!(!error.contains("hunter2"), "{out}");
-    assert_eq!(denied_hits.load(Ordering::SeqCst), 0, "nothing reached 127.0.0.2");
+    assert_eq!(
+        denied_hits.load(Ordering::SeqCst),
+        0,
+        "nothing reached 127.0.0.2"
+    );
 
     let out = run("Own");
     assert_eq!(out["status"], "ERROR", "{out}");

@@ -109,9 +109,7 @@ pub(crate) async fn serve(router: axum::Router) -> String {
 /// Serves `router` on `ip` (e.g. the second loopback address `127.0.0.2`) on a free port;
 /// returns `http://IP:PORT`.
 pub(crate) async fn serve_on(ip: &str, router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind((ip, 0))
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;

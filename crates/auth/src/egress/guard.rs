@@ -67,7 +67,9 @@ impl Resolve for CheckingResolver {
         let policy = Arc::clone(&self.policy);
         let host = name.as_str().to_string();
         Box::pin(async move {
-            policy.check_name(&host).map_err(|d| Box::new(d) as BoxError)?;
+            policy
+                .check_name(&host)
+                .map_err(|d| Box::new(d) as BoxError)?;
             let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
             let mut kept: Vec<SocketAddr> = Vec::new();
             let mut refused: Option<EgressDenied> = None;
@@ -170,7 +172,10 @@ pub struct EgressClient {
 
 impl EgressClient {
     /// Builds `builder` under `policy`.
-    pub fn build(builder: ClientBuilder, policy: Arc<EgressPolicy>) -> Result<Self, reqwest::Error> {
+    pub fn build(
+        builder: ClientBuilder,
+        policy: Arc<EgressPolicy>,
+    ) -> Result<Self, reqwest::Error> {
         let client = guard(builder, &policy).build()?;
         Ok(EgressClient { client, policy })
     }

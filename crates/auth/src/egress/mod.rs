@@ -200,9 +200,10 @@ impl EgressPolicy {
     pub fn check_socket(&self, addr: SocketAddr) -> Result<(), EgressDenied> {
         let (ip, port) = (normalize(addr.ip()), Some(addr.port()));
         match self.deny.iter().find(|e| e.rule.matches_addr(ip, port)) {
-            Some(entry) if !self.allowed_addr(ip, port) => {
-                Err(Self::refuse(SocketAddr::new(ip, addr.port()).to_string(), entry))
-            }
+            Some(entry) if !self.allowed_addr(ip, port) => Err(Self::refuse(
+                SocketAddr::new(ip, addr.port()).to_string(),
+                entry,
+            )),
             _ => Ok(()),
         }
     }
@@ -243,9 +244,10 @@ impl EgressPolicy {
             .iter()
             .find(|e| e.rule.has_port() && e.rule.matches_addr(ip, port));
         match denied {
-            Some(entry) if !self.allowed_addr(ip, port) => {
-                Err(Self::refuse(SocketAddr::new(ip, addr.port()).to_string(), entry))
-            }
+            Some(entry) if !self.allowed_addr(ip, port) => Err(Self::refuse(
+                SocketAddr::new(ip, addr.port()).to_string(),
+                entry,
+            )),
             _ => Ok(()),
         }
     }
@@ -276,7 +278,9 @@ pub struct AlreadyInstalled;
 
 /// Sets the process's policy; call it once at start, before any [`crate::AuthClient`] is made.
 pub fn install(policy: EgressPolicy) -> Result<(), AlreadyInstalled> {
-    INSTALLED.set(Arc::new(policy)).map_err(|_| AlreadyInstalled)
+    INSTALLED
+        .set(Arc::new(policy))
+        .map_err(|_| AlreadyInstalled)
 }
 
 /// The process's policy: the [`install`]ed one, else the built-in entries

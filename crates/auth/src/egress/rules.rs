@@ -145,10 +145,7 @@ impl Rule {
     pub(crate) fn matches_addr(&self, ip: IpAddr, port: Option<u16>) -> bool {
         match self {
             Rule::Net { net, port: None } => net.contains(ip),
-            Rule::Net {
-                net,
-                port: Some(p),
-            } => port == Some(*p) && net.contains(ip),
+            Rule::Net { net, port: Some(p) } => port == Some(*p) && net.contains(ip),
             Rule::Host(_) => false,
         }
     }
@@ -164,7 +161,9 @@ impl Rule {
 
 /// Whether a text is made of what IPv4 addresses are made of (so it is not a host name).
 fn looks_numeric(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '/')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '/')
 }
 
 fn parse_port(s: &str) -> Result<u16, String> {
@@ -236,9 +235,7 @@ pub(crate) fn parse(text: &str) -> Result<Rule, String> {
         return Err("`*` alone is no entry: every address is `0.0.0.0/0,::/0`".into());
     }
     if let Some(rest) = t.strip_prefix('[') {
-        let (inside, after) = rest
-            .split_once(']')
-            .ok_or("has a `[` without its `]`")?;
+        let (inside, after) = rest.split_once(']').ok_or("has a `[` without its `]`")?;
         let port = match after {
             "" => None,
             p => Some(parse_port(

@@ -112,7 +112,10 @@ fn parses_addresses_blocks_ports_and_names() {
             "*.example.com",
             Rule::Host(HostPattern::Under("example.com".into())),
         ),
-        ("localhost", Rule::Host(HostPattern::Exact("localhost".into()))),
+        (
+            "localhost",
+            Rule::Host(HostPattern::Exact("localhost".into())),
+        ),
     ];
     for (text, want) in cases {
         assert_eq!(parse(text), Ok(want), "{text}");
@@ -157,7 +160,10 @@ fn bad_entries_are_clear_errors_naming_the_flag_and_the_entry() {
 
 #[test]
 fn addresses_match_blocks_ports_and_mapped_forms() {
-    let p = policy(&["127.0.0.2", "10.0.0.0/8:5432", "[::1]:9000", "fc00::/7"], &[]);
+    let p = policy(
+        &["127.0.0.2", "10.0.0.0/8:5432", "[::1]:9000", "fc00::/7"],
+        &[],
+    );
     let refused = |s: &str| p.check_socket(sock(s)).is_err();
     assert!(refused("127.0.0.2:80"));
     assert!(refused("127.0.0.2:8080"));
@@ -218,7 +224,9 @@ fn urls_are_checked_in_every_spelling_of_an_address() {
     assert!(p.check_url(&url("http://db.internal.example/")).is_err());
     assert!(p.check_url(&url("http://a.b.internal.example/")).is_err());
     assert!(p.check_url(&url("http://internal.example/")).is_ok());
-    assert!(p.check_url(&url("http://METADATA.google.internal./")).is_err());
+    assert!(p
+        .check_url(&url("http://METADATA.google.internal./"))
+        .is_err());
     assert!(p.check_url(&url("http://example.com/")).is_ok());
 }
 
@@ -236,9 +244,15 @@ fn allow_entries_are_exceptions_to_deny_entries() {
     assert!(p.check_socket(sock("[2001:db8::1]:443")).is_err());
     // A name allowed by name is allowed whatever it resolves to; others only at allowed
     // addresses.
-    assert!(p.check_resolved("api.example.com", ip("93.184.216.34")).is_ok());
-    assert!(p.check_resolved("other.example.com", ip("93.184.216.34")).is_err());
-    assert!(p.check_resolved("other.example.com", ip("10.1.9.9")).is_ok());
+    assert!(p
+        .check_resolved("api.example.com", ip("93.184.216.34"))
+        .is_ok());
+    assert!(p
+        .check_resolved("other.example.com", ip("93.184.216.34"))
+        .is_err());
+    assert!(p
+        .check_resolved("other.example.com", ip("10.1.9.9"))
+        .is_ok());
     // A port-specific allow cannot be honoured on a DNS answer (no port there).
     assert!(p.check_resolved("localhost", ip("127.0.0.1")).is_err());
     // Allow entries lift the built-in entries too.
@@ -257,7 +271,9 @@ fn dns_answers_are_checked_without_a_port_and_connected_peers_with_one() {
     let p = policy(&["127.0.0.2", "127.0.0.1:8080"], &[]);
     let e = p.check_resolved("localhost", ip("127.0.0.2")).unwrap_err();
     assert_eq!(e.target, "localhost (127.0.0.2)");
-    assert!(p.check_resolved("evil.example", ip("::ffff:127.0.0.2")).is_err());
+    assert!(p
+        .check_resolved("evil.example", ip("::ffff:127.0.0.2"))
+        .is_err());
     // The port-specific entry cannot be checked on the answer...
     assert!(p.check_resolved("localhost", ip("127.0.0.1")).is_ok());
     // ...it is checked on the connected socket, where port-less entries are not (they were
@@ -284,7 +300,12 @@ fn the_own_address_is_denied_on_its_port() {
     assert!(p.check_url(&url("http://0.0.0.0:8080/")).is_err());
     // Listening everywhere: every loopback address (both families) on that port.
     let p = EgressPolicy::builtin().deny_own_address(sock("0.0.0.0:9090"));
-    for s in ["127.0.0.1:9090", "127.0.0.2:9090", "[::1]:9090", "[::ffff:127.0.0.9]:9090"] {
+    for s in [
+        "127.0.0.1:9090",
+        "127.0.0.2:9090",
+        "[::1]:9090",
+        "[::ffff:127.0.0.9]:9090",
+    ] {
         assert!(p.check_socket(sock(s)).is_err(), "{s}");
     }
     assert!(p.check_socket(sock("127.0.0.1:9091")).is_ok());

@@ -63,7 +63,11 @@ impl TokenSource for AuthorizationCode {
         Err(AuthError::NotAuthorized(self.connection_id.clone()))
     }
 
-    async fn refresh(&self, http: &EgressClient, rt: &Secret) -> Option<Result<TokenSet, AuthError>> {
+    async fn refresh(
+        &self,
+        http: &EgressClient,
+        rt: &Secret,
+    ) -> Option<Result<TokenSet, AuthError>> {
         Some(self.settings.refresh(http, rt).await)
     }
 }

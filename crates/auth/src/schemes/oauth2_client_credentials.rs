@@ -41,7 +41,11 @@ impl TokenSource for ClientCredentials {
             .await
     }
 
-    async fn refresh(&self, http: &EgressClient, rt: &Secret) -> Option<Result<TokenSet, AuthError>> {
+    async fn refresh(
+        &self,
+        http: &EgressClient,
+        rt: &Secret,
+    ) -> Option<Result<TokenSet, AuthError>> {
         Some(self.settings.refresh(http, rt).await)
     }
 }

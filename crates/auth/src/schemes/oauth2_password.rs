@@ -53,7 +53,11 @@ impl TokenSource for Password {
             .await
     }
 
-    async fn refresh(&self, http: &EgressClient, rt: &Secret) -> Option<Result<TokenSet, AuthError>> {
+    async fn refresh(
+        &self,
+        http: &EgressClient,
+        rt: &Secret,
+    ) -> Option<Result<TokenSet, AuthError>> {
         Some(self.settings.refresh(http, rt).await)
     }
 }

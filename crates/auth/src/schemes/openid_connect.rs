@@ -153,7 +153,11 @@ impl TokenSource for OpenIdConnect {
             .await
     }
 
-    async fn refresh(&self, http: &EgressClient, rt: &Secret) -> Option<Result<TokenSet, AuthError>> {
+    async fn refresh(
+        &self,
+        http: &EgressClient,
+        rt: &Secret,
+    ) -> Option<Result<TokenSet, AuthError>> {
         Some(match self.settings(http).await {
             Ok(s) => s.refresh(http, rt).await,
             Err(e) => Err(e),

@@ -78,7 +78,11 @@ impl TokenSource for SalesforceClientCredentials {
         .await
     }
 
-    async fn refresh(&self, _http: &EgressClient, _rt: &Secret) -> Option<Result<TokenSet, AuthError>> {
+    async fn refresh(
+        &self,
+        _http: &EgressClient,
+        _rt: &Secret,
+    ) -> Option<Result<TokenSet, AuthError>> {
         None
     }
 }

@@ -10,8 +10,8 @@ use reqwest::{Method, Url};
 use serde_json::json;
 
 use super::oauth2_common::fingerprint;
-use crate::envelope::Envelope;
 use crate::egress::EgressClient;
+use crate::envelope::Envelope;
 use crate::error::{describe, redact_url, send_error, AuthError};
 use crate::fields::{parse_http_url, Fields};
 use crate::secret::Secret;

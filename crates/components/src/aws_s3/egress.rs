@@ -33,12 +33,13 @@ impl HttpConnector for EgressConnector {
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(DEFAULT_TIMEOUT)
             .https_only(!allow_http);
-        let client = guard(builder, &self.policy)
-            .build()
-            .map_err(|e| object_store::Error::Generic {
-                store: "S3",
-                source: Box::new(e),
-            })?;
+        let client =
+            guard(builder, &self.policy)
+                .build()
+                .map_err(|e| object_store::Error::Generic {
+                    store: "S3",
+                    source: Box::new(e),
+                })?;
         Ok(HttpClient::new(Checked {
             client,
             policy: Arc::clone(&self.policy),
@@ -61,10 +62,13 @@ impl HttpService for Checked {
         self.policy
             .check_url(&url)
             .map_err(|denied| HttpError::new(HttpErrorKind::Unknown, denied))?;
-        self.client.call(req).await.map_err(|e| match refusal_in(&e) {
-            // Unknown errors are not retried.
-            Some(denied) => HttpError::new(HttpErrorKind::Unknown, denied),
-            None => e,
-        })
+        self.client
+            .call(req)
+            .await
+            .map_err(|e| match refusal_in(&e) {
+                // Unknown errors are not retried.
+                Some(denied) => HttpError::new(HttpErrorKind::Unknown, denied),
+                None => e,
+            })
     }
 }

@@ -8,8 +8,8 @@
 
 mod client;
 mod copy;
-mod egress;
 mod delete;
+mod egress;
 mod get;
 mod list;
 mod manifest;
@@ -41,7 +41,10 @@ pub fn actions_with(auth: &AuthClient) -> Vec<(&'static str, Arc<dyn Action>)> {
         ),
         ("getObject", Arc::new(get::GetObject { egress: e() })),
         ("listObjects", Arc::new(list::ListObjects { egress: e() })),
-        ("deleteObject", Arc::new(delete::DeleteObject { egress: e() })),
+        (
+            "deleteObject",
+            Arc::new(delete::DeleteObject { egress: e() }),
+        ),
         ("copyObject", Arc::new(copy::CopyObject { egress: e() })),
     ]
 }

@@ -25,7 +25,10 @@ pub(crate) fn connect(
 
 /// Sends `parts` with the connection's authentication; any answer is an envelope. Errors are
 /// `plumb-auth`'s, for the caller to tell refusals and timeouts from the rest ([`failure`]).
-pub(crate) async fn send(connected: &Connected, parts: &RequestParts) -> Result<Envelope, AuthError> {
+pub(crate) async fn send(
+    connected: &Connected,
+    parts: &RequestParts,
+) -> Result<Envelope, AuthError> {
     connected.send(parts).await
 }
 

@@ -65,10 +65,7 @@ async fn counted(ip: &str) -> (String, Arc<AtomicU32>) {
 }
 
 fn port_of(url: &str) -> u16 {
-    reqwest::Url::parse(url)
-        .expect("url")
-        .port()
-        .expect("port")
+    reqwest::Url::parse(url).expect("url").port().expect("port")
 }
 
 fn refused(err: &ActionError) -> String {
@@ -112,7 +109,9 @@ async fn a_denied_address_is_refused_and_an_allowed_one_answers() {
     assert_eq!(ok, Data::Json(json!({"hello": "world"})));
     // Without the policy the same target answers (the refusal is the policy's).
     let open = auth_with(&[], &[]);
-    assert!(call(&open, vec![("url", json!(denied))], None).await.is_ok());
+    assert!(call(&open, vec![("url", json!(denied))], None)
+        .await
+        .is_ok());
 }
 
 #[tokio::test]
@@ -147,7 +146,10 @@ async fn a_redirect_to_a_denied_address_is_refused() {
                 async move { (StatusCode::FOUND, [(header::LOCATION, target)]) }
             }),
         )
-        .route("/here", get(|| async { (StatusCode::FOUND, [(header::LOCATION, "/ok")]) }))
+        .route(
+            "/here",
+            get(|| async { (StatusCode::FOUND, [(header::LOCATION, "/ok")]) }),
+        )
         .route("/ok", get(|| async { "fine" }));
     let allowed = serve(router).await;
     let auth = auth_with(&["127.0.0.2"], &[]);
@@ -190,7 +192,11 @@ async fn a_host_name_is_checked_on_its_resolved_addresses() {
     .expect_err("refused");
     let text = refused(&err);
     assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
-    assert_eq!(hits.load(Ordering::SeqCst), 0, "no request reached the server");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "no request reached the server"
+    );
     // A name entry refuses the name.
     let auth = auth_with(&["localhost"], &[]);
     let err = call(
@@ -300,7 +306,10 @@ async fn a_silent_server_times_out_at_the_step_timeout() {
     .expect_err("timeout");
     assert!(err.to_string().contains("timed out after 200 ms"), "{err}");
     // The step's timeout wins over the connection's.
-    let conn = connection("bearer", &[("token", "t".into()), ("timeout", "600000".into())]);
+    let conn = connection(
+        "bearer",
+        &[("token", "t".into()), ("timeout", "600000".into())],
+    );
     let err = call(
         &auth,
         vec![("url", json!(url)), ("timeout", json!(250))],
@@ -316,7 +325,10 @@ async fn the_connection_timeout_applies_when_the_step_sets_none() {
     let url = silent_server().await;
     let auth = auth_with(&[], &[]);
     for response_type in ["json", "binary"] {
-        let conn = connection("bearer", &[("token", "t".into()), ("timeout", "300".into())]);
+        let conn = connection(
+            "bearer",
+            &[("token", "t".into()), ("timeout", "300".into())],
+        );
         let err = call(
             &auth,
             vec![("url", json!(url)), ("responseType", json!(response_type))],
@@ -334,7 +346,10 @@ async fn the_connection_timeout_applies_when_the_step_sets_none() {
 #[test]
 fn the_time_limit_is_the_step_then_the_connection_then_the_default() {
     let s = Duration::from_millis;
-    assert_eq!(effective_timeout(None, None, None), plumb_auth::DEFAULT_TIMEOUT);
+    assert_eq!(
+        effective_timeout(None, None, None),
+        plumb_auth::DEFAULT_TIMEOUT
+    );
     assert_eq!(plumb_auth::DEFAULT_TIMEOUT, Duration::from_secs(30));
     assert_eq!(effective_timeout(None, Some(s(300)), None), s(300));
     assert_eq!(effective_timeout(Some(s(200)), Some(s(300)), None), s(200));

@@ -2,13 +2,14 @@
 //! OpenID Connect discovery cache and pending OAuth 2.0 authorizations.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use plumb_core::action::Connection;
 
+use crate::egress::{EgressClient, EgressPolicy, SendError};
 use crate::envelope::{from_response, Envelope};
-use crate::error::{describe, redact_url, AuthError};
+use crate::error::{redact_url, send_error, AuthError};
 use crate::request::{Outgoing, RequestParts};
 use crate::schemes::oauth2_authorization_code::{
     build_authorization, exchange_code, AuthorizationRequest, CallbackParams,
@@ -18,7 +19,7 @@ use crate::schemes::openid_connect::DiscoveryCache;
 use crate::schemes::Scheme;
 use crate::secret::Secret;
 use crate::token::{MemoryTokenStore, TokenManager, TokenSet, TokenStore};
-use crate::transport::{Transport, TransportCache};
+use crate::transport::{build_plain, Transport, TransportCache, DEFAULT_TIMEOUT};
 
 /// The default margin before `expires_in` at which a token counts as expired.
 pub const DEFAULT_EXPIRY_SKEW: Duration = Duration::from_secs(30);
@@ -26,8 +27,14 @@ pub const DEFAULT_EXPIRY_SKEW: Duration = Duration::from_secs(30);
 /// Parsed schemes by connection ID, with the connection they were parsed from.
 type SchemeCache = Mutex<HashMap<String, (Connection, Arc<Scheme>)>>;
 
+/// A lazily built plain transport (or why it could not be built).
+type Plain = OnceLock<Result<Arc<Transport>, String>>;
+
 struct Inner {
+    egress: Arc<EgressPolicy>,
     transports: TransportCache,
+    /// Transports without a connection: verifying TLS, and not verifying.
+    plain: [Plain; 2],
     schemes: SchemeCache,
     tokens: TokenManager,
     discovery: Arc<DiscoveryCache>,
@@ -57,11 +64,23 @@ impl AuthClient {
         Self::new(Arc::new(MemoryTokenStore::new()))
     }
 
-    /// A client whose tokens count as expired `skew` before `expires_in`.
+    /// A client whose tokens count as expired `skew` before `expires_in`, under the process's
+    /// egress policy ([`crate::egress::installed`]).
     pub fn with_skew(store: Arc<dyn TokenStore>, skew: Duration) -> Self {
+        Self::build(store, skew, crate::egress::installed())
+    }
+
+    /// A client under a given egress policy instead of the process's (tests, tools).
+    pub fn with_egress(store: Arc<dyn TokenStore>, egress: Arc<EgressPolicy>) -> Self {
+        Self::build(store, DEFAULT_EXPIRY_SKEW, egress)
+    }
+
+    fn build(store: Arc<dyn TokenStore>, skew: Duration, egress: Arc<EgressPolicy>) -> Self {
         AuthClient {
             inner: Arc::new(Inner {
+                egress,
                 transports: TransportCache::default(),
+                plain: [OnceLock::new(), OnceLock::new()],
                 schemes: Mutex::new(HashMap::new()),
                 tokens: TokenManager::new(store, skew),
                 discovery: Arc::new(DiscoveryCache::default()),
@@ -75,10 +94,28 @@ impl AuthClient {
         self.inner.tokens.store()
     }
 
+    /// The egress policy every request of this client is checked against.
+    pub fn egress(&self) -> &Arc<EgressPolicy> {
+        &self.inner.egress
+    }
+
+    /// The shared transport for requests without a connection (default timeouts, under the
+    /// egress policy); `insecure` accepts invalid TLS certificates.
+    pub fn plain(&self, insecure: bool) -> Result<Arc<Transport>, AuthError> {
+        self.inner.plain[usize::from(insecure)]
+            .get_or_init(|| {
+                build_plain(insecure, &self.inner.egress)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(AuthError::Client)
+    }
+
     /// Validates a connection and returns its ready-to-use handle (transport built or reused).
     pub fn connect(&self, conn: &Connection) -> Result<Connected, AuthError> {
         let scheme = self.scheme(conn)?;
-        let transport = self.inner.transports.get(conn)?;
+        let transport = self.inner.transports.get(conn, &self.inner.egress)?;
         Ok(Connected {
             inner: self.inner.clone(),
             id: conn.id.clone(),
@@ -122,10 +159,14 @@ impl AuthClient {
         params: &CallbackParams,
     ) -> Result<String, AuthError> {
         let transports = &self.inner.transports;
+        let egress = &self.inner.egress;
         let (conn, source, tokens) = self
             .inner
             .pending
-            .exchange(|c| transports.get(c).map(|t| t.client.clone()), params)
+            .exchange(
+                |c| transports.get(c, egress).map(|t| t.client.clone()),
+                params,
+            )
             .await?;
         self.inner.tokens.put(&conn.id, &source, tokens).await?;
         Ok(conn.id)
@@ -151,7 +192,12 @@ impl AuthClient {
         verifier: Option<&Secret>,
         redirect_uri: &str,
     ) -> Result<(), AuthError> {
-        let http = self.inner.transports.get(conn)?.client.clone();
+        let http = self
+            .inner
+            .transports
+            .get(conn, &self.inner.egress)?
+            .client
+            .clone();
         let (source, tokens) = exchange_code(&http, conn, code, verifier, redirect_uri).await?;
         self.inner.tokens.put(&conn.id, &source, tokens).await
     }
@@ -193,9 +239,14 @@ impl Connected {
         &self.transport.warnings
     }
 
-    /// The pooled HTTP client (for callers that need to stream).
-    pub fn http(&self) -> &reqwest::Client {
+    /// The pooled HTTP client under the egress policy (for callers that need to stream).
+    pub fn http(&self) -> &EgressClient {
         &self.transport.client
+    }
+
+    /// The connection's `timeout` input, when it sets one.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.transport.timeout
     }
 
     /// The current token set of a token-based connection (fetched when needed).
@@ -237,7 +288,11 @@ impl Connected {
             };
             let mut out = req.prepare(token.as_ref().and_then(|t| t.instance_url.as_deref()))?;
             self.scheme.apply(&mut out, token.as_ref())?;
-            let sent = execute(&self.transport.client, out).await?;
+            let limit = out
+                .timeout
+                .or(self.transport.timeout)
+                .unwrap_or(DEFAULT_TIMEOUT);
+            let sent = execute(&self.transport.client, out, limit).await?;
             match token {
                 Some(t) if sent.response.status() == 401 && rejected.is_none() => {
                     tracing::info!(connection = %self.id, "401: refreshing the token and retrying once");
@@ -260,25 +315,35 @@ pub struct RawResponse {
     pub response: reqwest::Response,
 }
 
-async fn execute(client: &reqwest::Client, out: Outgoing) -> Result<RawResponse, AuthError> {
+/// Sends a prepared request; `limit` is its time limit (for the message when it runs out).
+async fn execute(
+    client: &EgressClient,
+    out: Outgoing,
+    limit: Duration,
+) -> Result<RawResponse, AuthError> {
     let Outgoing {
         method,
         url,
         display_url,
         headers,
         body,
+        timeout,
     } = out;
-    let response = client
+    let mut request = client
         .request(method.clone(), url)
         .headers(headers)
-        .body(body)
-        .send()
-        .await
-        .map_err(|e| AuthError::Transport {
+        .body(body);
+    if let Some(t) = timeout {
+        request = request.timeout(t);
+    }
+    let response = client.send(request).await.map_err(|e| match e {
+        SendError::Http(e) if e.is_timeout() => AuthError::TimedOut {
             method: method.to_string(),
             url: redact_url(&display_url),
-            reason: describe(&e),
-        })?;
+            after_ms: limit.as_millis(),
+        },
+        other => send_error(method.as_str(), &display_url, "", other),
+    })?;
     Ok(RawResponse {
         method,
         url: display_url,

@@ -44,6 +44,27 @@ pub enum AuthError {
         /// Why, without the URL or a secret.
         reason: String,
     },
+    /// The egress policy refused the request (its URL, a redirect, a DNS answer or the
+    /// connected address): nothing was sent.
+    #[error("{method} {url}: {denied}")]
+    Egress {
+        /// HTTP method.
+        method: String,
+        /// URL without its query string.
+        url: String,
+        /// The refusal, naming the policy entry.
+        denied: crate::egress::EgressDenied,
+    },
+    /// No answer within the request's time limit.
+    #[error("{method} {url} timed out after {after_ms} ms without an answer")]
+    TimedOut {
+        /// HTTP method.
+        method: String,
+        /// URL without its query string.
+        url: String,
+        /// The time limit.
+        after_ms: u128,
+    },
     /// The token (or dynamic API key) endpoint answered with a failure: its own envelope,
     /// with only the `error`, `error_description` (and similar) fields of its body.
     #[error("{}", token_summary(.0))]
@@ -120,6 +141,29 @@ fn token_summary(env: &Envelope) -> String {
         }
     }
     s
+}
+
+/// A failed [`crate::egress::EgressClient::send`] as an error: a refusal is
+/// [`AuthError::Egress`], anything else [`AuthError::Transport`] whose reason starts with
+/// `context` (e.g. `token request: `).
+pub(crate) fn send_error(
+    method: &str,
+    url: &str,
+    context: &str,
+    error: crate::egress::SendError,
+) -> AuthError {
+    match error {
+        crate::egress::SendError::Refused(denied) => AuthError::Egress {
+            method: method.to_string(),
+            url: redact_url(url),
+            denied,
+        },
+        crate::egress::SendError::Http(e) => AuthError::Transport {
+            method: method.to_string(),
+            url: redact_url(url),
+            reason: format!("{context}{}", describe(&e)),
+        },
+    }
 }
 
 /// Describes a `reqwest` error without its URL (which may carry a query secret).

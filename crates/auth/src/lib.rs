@@ -6,6 +6,8 @@
 //!   a 401 and returns the standard [`Envelope`].
 //! - [`transport`]: the pooled `reqwest` client of a connection (timeout, TLS verification,
 //!   extra CA, mutual TLS, proxy), cached per connection; [`BaseUrl`] for model integrations.
+//! - [`egress`]: the egress policy (deny / allow entries) every outbound request is checked
+//!   against: on its URL, on every redirect, on DNS answers and on the connected socket.
 //! - [`schemes`]: one module per connection type (`basic`, `apiKey`, `awsSigV4`, OAuth 2.0,
 //!   OpenID Connect, Salesforce, ...).
 //! - [`token`]: [`TokenSet`], the [`TokenStore`] trait (with a cross-process [`TokenLease`]),
@@ -17,6 +19,7 @@
 
 pub mod base_url;
 mod client;
+pub mod egress;
 pub mod envelope;
 mod error;
 mod fields;
@@ -28,6 +31,7 @@ pub mod transport;
 
 pub use base_url::BaseUrl;
 pub use client::{AuthClient, Connected, RawResponse, DEFAULT_EXPIRY_SKEW};
+pub use egress::{EgressDenied, EgressPolicy};
 pub use envelope::{from_response, Envelope};
 pub use error::AuthError;
 pub use fields::decode_pem;
@@ -38,4 +42,4 @@ pub use schemes::oauth2_authorization_code::{
 };
 pub use secret::Secret;
 pub use token::{MemoryTokenStore, TokenLease, TokenSet, TokenStore, TokenStoreError};
-pub use transport::{Transport, INSECURE_TLS_WARNING};
+pub use transport::{Transport, CONNECT_TIMEOUT, DEFAULT_TIMEOUT, INSECURE_TLS_WARNING};

@@ -1,6 +1,7 @@
 //! [`RequestParts`]: what a component wants to send, before auth is applied.
 
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
@@ -24,6 +25,9 @@ pub struct RequestParts {
     pub query: Vec<(String, String)>,
     /// The body.
     pub body: Option<Bytes>,
+    /// This request's time limit, instead of the connection's (`timeout` input, else
+    /// [`crate::transport::DEFAULT_TIMEOUT`]).
+    pub timeout: Option<Duration>,
 }
 
 impl fmt::Debug for RequestParts {
@@ -49,6 +53,7 @@ impl RequestParts {
             headers: Vec::new(),
             query: Vec::new(),
             body: None,
+            timeout: None,
         }
     }
 
@@ -119,6 +124,7 @@ impl RequestParts {
             url,
             headers,
             body: self.body.clone().unwrap_or_default(),
+            timeout: self.timeout,
         })
     }
 }
@@ -132,6 +138,7 @@ pub(crate) struct Outgoing {
     pub(crate) display_url: String,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl Outgoing {

@@ -4,6 +4,10 @@
 //! Transport inputs accepted on every connection: `timeout` (ms), `rejectUnauthorized`
 //! (default `true`), `ca`, `proxyUrl`, `proxyUsername`, `proxyPassword`; the `mutualTls`
 //! connection type adds `certificate` and `key`. PEM inputs are PEM text or `data:` URLs.
+//!
+//! Every client is built under the process's egress policy ([`crate::egress::guard`]); a proxy
+//! the policy refuses is refused when the transport is built. Requests time out after the
+//! connection's `timeout`, else [`DEFAULT_TIMEOUT`]; connecting after [`CONNECT_TIMEOUT`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,8 +17,16 @@ use plumb_core::action::Connection;
 use reqwest::{Certificate, Client, Identity, Proxy};
 use sha2::{Digest, Sha256};
 
+use crate::egress::{EgressClient, EgressPolicy};
 use crate::error::AuthError;
 use crate::fields::Fields;
+
+/// How long a request may take when nothing else says (the connection's `timeout` input, the
+/// http step's `timeout` input): a hung server cannot hold a worker longer.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long connecting (TCP, TLS, proxy) may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The inputs that shape the transport (the client is rebuilt when one of them changes).
 const TRANSPORT_INPUTS: &[&str] = &[
@@ -36,24 +48,49 @@ pub const INSECURE_TLS_WARNING: &str =
 /// A built HTTP client with the warnings its configuration deserves.
 #[derive(Debug, Clone)]
 pub struct Transport {
-    /// The pooled client (cheap to clone).
-    pub client: Client,
+    /// The pooled client under the egress policy (cheap to clone).
+    pub client: EgressClient,
     /// Warnings to write to the execution log (e.g. [`INSECURE_TLS_WARNING`]).
     pub warnings: Vec<String>,
+    /// The connection's `timeout` input, when it sets one (requests otherwise time out after
+    /// [`DEFAULT_TIMEOUT`]).
+    pub timeout: Option<Duration>,
+}
+
+fn base_builder(timeout: Duration) -> reqwest::ClientBuilder {
+    Client::builder()
+        .pool_idle_timeout(Duration::from_secs(60))
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(timeout)
+}
+
+/// A transport without a connection (the http component's requests without one): the default
+/// timeouts; `insecure` accepts invalid certificates.
+pub fn build_plain(insecure: bool, policy: &Arc<EgressPolicy>) -> Result<Transport, AuthError> {
+    let client = EgressClient::build(
+        base_builder(DEFAULT_TIMEOUT).tls_danger_accept_invalid_certs(insecure),
+        Arc::clone(policy),
+    )
+    .map_err(|e| AuthError::Client(crate::error::describe(&e)))?;
+    Ok(Transport {
+        client,
+        warnings: Vec::new(),
+        timeout: None,
+    })
 }
 
 /// Builds the transport of a connection, validating its transport inputs.
-pub fn build_transport(conn: &Connection) -> Result<Transport, AuthError> {
+pub fn build_transport(
+    conn: &Connection,
+    policy: &Arc<EgressPolicy>,
+) -> Result<Transport, AuthError> {
     let f = Fields::new(conn);
     let mut warnings = Vec::new();
-    let mut b = Client::builder()
-        .pool_idle_timeout(Duration::from_secs(60))
-        .connect_timeout(Duration::from_secs(30));
-    if let Some(ms) = f.u64("timeout")? {
-        if ms > 0 {
-            b = b.timeout(Duration::from_millis(ms));
-        }
-    }
+    let timeout = f
+        .u64("timeout")?
+        .filter(|ms| *ms > 0)
+        .map(Duration::from_millis);
+    let mut b = base_builder(timeout.unwrap_or(DEFAULT_TIMEOUT));
     if !f.bool("rejectUnauthorized", true)? {
         b = b.tls_danger_accept_invalid_certs(true);
         warnings.push(INSECURE_TLS_WARNING.to_string());
@@ -86,6 +123,13 @@ pub fn build_transport(conn: &Connection) -> Result<Transport, AuthError> {
         b = b.identity(identity);
     }
     if let Some(proxy_url) = f.opt_url("proxyUrl")? {
+        policy
+            .check_url(&proxy_url)
+            .map_err(|denied| AuthError::Egress {
+                method: "CONNECT".into(),
+                url: format!("proxy {}", crate::error::redact_url(proxy_url.as_str())),
+                denied,
+            })?;
         let mut proxy = Proxy::all(proxy_url.as_str())
             .map_err(|_| AuthError::invalid("proxyUrl", "not a usable proxy URL"))?;
         if let Some(user) = f.opt("proxyUsername") {
@@ -94,7 +138,7 @@ pub fn build_transport(conn: &Connection) -> Result<Transport, AuthError> {
         }
         b = b.proxy(proxy);
     }
-    let client = b.build().map_err(|e| {
+    let client = EgressClient::build(b, Arc::clone(policy)).map_err(|e| {
         let why = crate::error::describe(&e);
         if conn.key == "mutualTls" {
             AuthError::invalid(
@@ -105,7 +149,11 @@ pub fn build_transport(conn: &Connection) -> Result<Transport, AuthError> {
             AuthError::Client(why)
         }
     })?;
-    Ok(Transport { client, warnings })
+    Ok(Transport {
+        client,
+        warnings,
+        timeout,
+    })
 }
 
 /// A hash of the transport inputs of a connection (secrets included, never shown).
@@ -145,12 +193,16 @@ impl std::fmt::Debug for TransportCache {
 
 impl TransportCache {
     /// The cached transport of `conn`, built on first use or when its transport inputs changed.
-    pub fn get(&self, conn: &Connection) -> Result<Arc<Transport>, AuthError> {
+    pub fn get(
+        &self,
+        conn: &Connection,
+        policy: &Arc<EgressPolicy>,
+    ) -> Result<Arc<Transport>, AuthError> {
         let key = (conn.id.clone(), transport_fingerprint(conn));
         if let Some(t) = self.lock().get(&key) {
             return Ok(t.clone());
         }
-        let built = Arc::new(build_transport(conn)?);
+        let built = Arc::new(build_transport(conn, policy)?);
         self.lock().insert(key, built.clone());
         Ok(built)
     }
@@ -182,20 +234,37 @@ mod tests {
         }
     }
 
+    fn policy() -> Arc<EgressPolicy> {
+        Arc::new(EgressPolicy::builtin())
+    }
+
+    fn build_transport(conn: &Connection) -> Result<Transport, AuthError> {
+        super::build_transport(conn, &policy())
+    }
+
     #[test]
     fn cache_reuses_and_rebuilds() {
         let cache = TransportCache::default();
-        let a = cache.get(&conn("bearer", &[("timeout", "1000")])).unwrap();
+        let p = policy();
+        let a = cache
+            .get(&conn("bearer", &[("timeout", "1000")]), &p)
+            .unwrap();
         let b = cache
-            .get(&conn("bearer", &[("timeout", "1000"), ("token", "x")]))
+            .get(&conn("bearer", &[("timeout", "1000"), ("token", "x")]), &p)
             .unwrap();
         assert!(Arc::ptr_eq(&a, &b), "non-transport inputs do not rebuild");
-        let c = cache.get(&conn("bearer", &[("timeout", "2000")])).unwrap();
+        let c = cache
+            .get(&conn("bearer", &[("timeout", "2000")]), &p)
+            .unwrap();
         assert!(!Arc::ptr_eq(&a, &c));
-        let a2 = cache.get(&conn("bearer", &[("timeout", "1000")])).unwrap();
+        let a2 = cache
+            .get(&conn("bearer", &[("timeout", "1000")]), &p)
+            .unwrap();
         assert!(Arc::ptr_eq(&a, &a2), "both variants stay pooled");
         cache.evict("c1");
-        let a3 = cache.get(&conn("bearer", &[("timeout", "1000")])).unwrap();
+        let a3 = cache
+            .get(&conn("bearer", &[("timeout", "1000")]), &p)
+            .unwrap();
         assert!(!Arc::ptr_eq(&a, &a3));
     }
 

@@ -7,6 +7,7 @@
 
 mod client;
 mod commands;
+mod egress;
 mod exit;
 mod logging;
 mod output;

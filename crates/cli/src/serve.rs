@@ -57,6 +57,8 @@ pub struct ServeArgs {
     no_scheduler: bool,
     #[command(flatten)]
     queue: QueueArgs,
+    #[command(flatten)]
+    egress: crate::egress::EgressArgs,
     /// Log line format.
     #[arg(long, env = "PLUMB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -193,6 +195,8 @@ pub struct WorkerArgs {
     group: Option<String>,
     #[command(flatten)]
     queue: QueueArgs,
+    #[command(flatten)]
+    egress: crate::egress::EgressArgs,
     /// Log line format.
     #[arg(long, env = "PLUMB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -229,6 +233,7 @@ pub async fn check_master_key(store: &Store, path: &std::path::Path) -> anyhow::
 /// Runs the server until SIGTERM or Ctrl-C.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     logging::init(args.log_format);
+    let egress = args.egress.policy()?;
     let store = Store::open(&args.db.database_url)
         .await
         .context("opening the database")?;
@@ -237,6 +242,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let local = listener.local_addr()?;
+    args.egress.install(egress, Some(local))?;
     let public_url = args
         .public_url
         .unwrap_or_else(|| format!("http://{local}"))
@@ -292,6 +298,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 /// `plumb worker`: workers only, against a shared database, until SIGTERM or Ctrl-C.
 pub async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
     logging::init(args.log_format);
+    args.egress.install(args.egress.policy()?, None)?;
     let store = Store::open(&args.db.database_url)
         .await
         .context("opening the database")?;

@@ -55,13 +55,14 @@ pub fn actions() -> Vec<(ActionKey, Arc<dyn Action>)> {
 }
 
 /// Every action implementation, with the HTTP-backed ones (`http`, `salesforce`) sending
-/// through `auth` (the server's client, whose token store is the database).
+/// through `auth` (the server's client, whose token store is the database) and `aws-s3` under
+/// its egress policy.
 pub fn actions_with(auth: Arc<AuthClient>) -> Vec<(ActionKey, Arc<dyn Action>)> {
     let mut all = Vec::new();
     for (component, actions) in [
         (code::KEY, code::actions()),
         (http::KEY, http::actions_with(Arc::clone(&auth))),
-        (aws_s3::KEY, aws_s3::actions()),
+        (aws_s3::KEY, aws_s3::actions_with(&auth)),
         (salesforce::KEY, salesforce::actions_with(auth)),
     ] {
         for (action, implementation) in actions {

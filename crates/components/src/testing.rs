@@ -103,12 +103,31 @@ pub(crate) fn inputs(pairs: Vec<(&str, Value)>) -> Inputs {
 
 /// Serves `router` on 127.0.0.1 on a free port; returns `http://127.0.0.1:PORT`.
 pub(crate) async fn serve(router: axum::Router) -> String {
+    serve_on("127.0.0.1", router).await
+}
+
+/// Serves `router` on `ip` (e.g. the second loopback address `127.0.0.2`) on a free port;
+/// returns `http://IP:PORT`.
+pub(crate) async fn serve_on(ip: &str, router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    format!("http://{addr}")
+}
+
+/// A server on 127.0.0.1 that accepts connections and never answers; returns its URL.
+pub(crate) async fn silent_server() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
     });
     format!("http://{addr}")
 }

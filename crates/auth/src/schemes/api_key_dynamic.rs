@@ -6,12 +6,13 @@
 use async_trait::async_trait;
 use plumb_core::action::Connection;
 use reqwest::header::ACCEPT;
-use reqwest::{Client, Method, Url};
+use reqwest::{Method, Url};
 use serde_json::Value;
 
 use super::api_key::Placement;
 use super::oauth2_common::fingerprint;
-use crate::error::{describe, redact_url, AuthError};
+use crate::egress::EgressClient;
+use crate::error::{describe, redact_url, send_error, AuthError};
 use crate::fields::Fields;
 use crate::secret::Secret;
 use crate::token::{failure_envelope, TokenSet, TokenSource};
@@ -83,7 +84,7 @@ impl TokenSource for DynamicApiKey {
         ])
     }
 
-    async fn fetch(&self, http: &Client) -> Result<TokenSet, AuthError> {
+    async fn fetch(&self, http: &EgressClient) -> Result<TokenSet, AuthError> {
         let mut req = http
             .request(self.method.clone(), self.url.clone())
             .header(ACCEPT, "application/json");
@@ -111,10 +112,10 @@ impl TokenSource for DynamicApiKey {
             url: url.clone(),
             reason,
         };
-        let resp = req
-            .send()
+        let resp = http
+            .send(req)
             .await
-            .map_err(|e| transport(format!("API key request: {}", describe(&e))))?;
+            .map_err(|e| send_error(self.method.as_str(), &url, "API key request: ", e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.bytes().await.map_err(|e| transport(describe(&e)))?;

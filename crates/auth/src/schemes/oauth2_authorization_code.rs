@@ -14,11 +14,12 @@ use async_trait::async_trait;
 use base64::Engine;
 use plumb_core::action::Connection;
 use rand::RngCore;
-use reqwest::{Client, Url};
+use reqwest::Url;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::oauth2_common::OAuthSettings;
+use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::fields::Fields;
 use crate::secret::Secret;
@@ -58,11 +59,15 @@ impl TokenSource for AuthorizationCode {
         self.settings.seed()
     }
 
-    async fn fetch(&self, _http: &Client) -> Result<TokenSet, AuthError> {
+    async fn fetch(&self, _http: &EgressClient) -> Result<TokenSet, AuthError> {
         Err(AuthError::NotAuthorized(self.connection_id.clone()))
     }
 
-    async fn refresh(&self, http: &Client, rt: &Secret) -> Option<Result<TokenSet, AuthError>> {
+    async fn refresh(
+        &self,
+        http: &EgressClient,
+        rt: &Secret,
+    ) -> Option<Result<TokenSet, AuthError>> {
         Some(self.settings.refresh(http, rt).await)
     }
 }
@@ -157,7 +162,7 @@ impl PendingAuthorizations {
     /// Exchanges the callback's code: the connection and its tokens.
     pub(crate) async fn exchange(
         &self,
-        http_for: impl FnOnce(&Connection) -> Result<Client, AuthError>,
+        http_for: impl FnOnce(&Connection) -> Result<EgressClient, AuthError>,
         params: &CallbackParams,
     ) -> Result<(Connection, AuthorizationCodeSource, TokenSet), AuthError> {
         let state = params.state.as_deref().ok_or(AuthError::UnknownState)?;
@@ -240,7 +245,7 @@ pub(crate) fn build_authorization(
 
 /// Exchanges an authorization code (with the PKCE verifier and the same `redirect_uri`).
 pub(crate) async fn exchange_code(
-    http: &Client,
+    http: &EgressClient,
     conn: &Connection,
     code: &str,
     verifier: Option<&Secret>,

@@ -1,9 +1,10 @@
 //! Settings shared by the OAuth 2.0 schemes: client, token URL, scopes, audience, the
 //! refresh grant and pre-populated tokens.
 
-use reqwest::{Client, Url};
+use reqwest::Url;
 use sha2::{Digest, Sha256};
 
+use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::fields::Fields;
 use crate::secret::Secret;
@@ -94,7 +95,7 @@ impl OAuthSettings {
     /// A token request with this client and `params` plus scope and audience.
     pub(crate) async fn grant(
         &self,
-        http: &Client,
+        http: &EgressClient,
         params: &[(&str, &str)],
     ) -> Result<TokenSet, AuthError> {
         let mut all: Vec<(&str, &str)> = params.to_vec();
@@ -110,7 +111,7 @@ impl OAuthSettings {
     /// The refresh grant (RFC 6749 §6) at `refreshUrl` or the token URL.
     pub(crate) async fn refresh(
         &self,
-        http: &Client,
+        http: &EgressClient,
         refresh_token: &Secret,
     ) -> Result<TokenSet, AuthError> {
         let url = self.refresh_url.as_ref().unwrap_or(&self.token_url);

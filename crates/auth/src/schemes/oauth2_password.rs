@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 use plumb_core::action::Connection;
-use reqwest::Client;
 
 use super::oauth2_common::OAuthSettings;
+use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::fields::Fields;
 use crate::secret::Secret;
@@ -40,7 +40,7 @@ impl TokenSource for Password {
         self.settings.seed()
     }
 
-    async fn fetch(&self, http: &Client) -> Result<TokenSet, AuthError> {
+    async fn fetch(&self, http: &EgressClient) -> Result<TokenSet, AuthError> {
         self.settings
             .grant(
                 http,
@@ -53,7 +53,11 @@ impl TokenSource for Password {
             .await
     }
 
-    async fn refresh(&self, http: &Client, rt: &Secret) -> Option<Result<TokenSet, AuthError>> {
+    async fn refresh(
+        &self,
+        http: &EgressClient,
+        rt: &Secret,
+    ) -> Option<Result<TokenSet, AuthError>> {
         Some(self.settings.refresh(http, rt).await)
     }
 }

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use plumb_core::action::Connection;
 use reqwest::header::ACCEPT;
-use reqwest::{Client, Method, Url};
+use reqwest::{Method, Url};
 
 use super::oauth2_common::{fingerprint, OAuthSettings};
-use crate::error::{describe, redact_url, AuthError};
+use crate::egress::EgressClient;
+use crate::error::{describe, redact_url, send_error, AuthError};
 use crate::fields::{parse_http_url, Fields};
 use crate::secret::Secret;
 use crate::token::{failure_envelope, TokenSet, TokenSource};
@@ -30,7 +31,7 @@ impl DiscoveryCache {
     /// The token endpoint of an issuer, fetched at most once per hour.
     pub(crate) async fn token_endpoint(
         &self,
-        http: &Client,
+        http: &EgressClient,
         issuer: &Url,
     ) -> Result<Url, AuthError> {
         let key = issuer.as_str().trim_end_matches('/').to_string();
@@ -41,15 +42,9 @@ impl DiscoveryCache {
         }
         let doc_url = format!("{key}/.well-known/openid-configuration");
         let resp = http
-            .get(&doc_url)
-            .header(ACCEPT, "application/json")
-            .send()
+            .send(http.get(&doc_url).header(ACCEPT, "application/json"))
             .await
-            .map_err(|e| AuthError::Transport {
-                method: "GET".into(),
-                url: redact_url(&doc_url),
-                reason: format!("OpenID Connect discovery: {}", describe(&e)),
-            })?;
+            .map_err(|e| send_error("GET", &doc_url, "OpenID Connect discovery: ", e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.bytes().await.map_err(|e| AuthError::Transport {
@@ -113,7 +108,7 @@ impl OpenIdConnect {
         })
     }
 
-    async fn settings(&self, http: &Client) -> Result<OAuthSettings, AuthError> {
+    async fn settings(&self, http: &EgressClient) -> Result<OAuthSettings, AuthError> {
         let token_url = self.discovery.token_endpoint(http, &self.issuer).await?;
         OAuthSettings::from_fields(&Fields::new(&self.conn), Some(token_url))
     }
@@ -151,14 +146,18 @@ impl TokenSource for OpenIdConnect {
         })
     }
 
-    async fn fetch(&self, http: &Client) -> Result<TokenSet, AuthError> {
+    async fn fetch(&self, http: &EgressClient) -> Result<TokenSet, AuthError> {
         self.settings(http)
             .await?
             .grant(http, &[("grant_type", "client_credentials")])
             .await
     }
 
-    async fn refresh(&self, http: &Client, rt: &Secret) -> Option<Result<TokenSet, AuthError>> {
+    async fn refresh(
+        &self,
+        http: &EgressClient,
+        rt: &Secret,
+    ) -> Option<Result<TokenSet, AuthError>> {
         Some(match self.settings(http).await {
             Ok(s) => s.refresh(http, rt).await,
             Err(e) => Err(e),

@@ -6,9 +6,10 @@
 
 use async_trait::async_trait;
 use plumb_core::action::Connection;
-use reqwest::{Client, Url};
+use reqwest::Url;
 
 use super::oauth2_common::fingerprint;
+use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::fields::{parse_http_url, Fields};
 use crate::secret::Secret;
@@ -67,7 +68,7 @@ impl TokenSource for SalesforceClientCredentials {
         fingerprint(&["sf_cc", self.token_url.as_str(), &self.client.client_id])
     }
 
-    async fn fetch(&self, http: &Client) -> Result<TokenSet, AuthError> {
+    async fn fetch(&self, http: &EgressClient) -> Result<TokenSet, AuthError> {
         request_token(
             http,
             &self.token_url,
@@ -77,7 +78,11 @@ impl TokenSource for SalesforceClientCredentials {
         .await
     }
 
-    async fn refresh(&self, _http: &Client, _rt: &Secret) -> Option<Result<TokenSet, AuthError>> {
+    async fn refresh(
+        &self,
+        _http: &EgressClient,
+        _rt: &Secret,
+    ) -> Option<Result<TokenSet, AuthError>> {
         None
     }
 }

@@ -6,12 +6,13 @@
 use async_trait::async_trait;
 use plumb_core::action::Connection;
 use reqwest::header::CONTENT_TYPE;
-use reqwest::{Client, Method, Url};
+use reqwest::{Method, Url};
 use serde_json::json;
 
 use super::oauth2_common::fingerprint;
+use crate::egress::EgressClient;
 use crate::envelope::Envelope;
-use crate::error::{describe, redact_url, AuthError};
+use crate::error::{describe, redact_url, send_error, AuthError};
 use crate::fields::{parse_http_url, Fields};
 use crate::secret::Secret;
 use crate::token::{TokenSet, TokenSource};
@@ -82,7 +83,7 @@ impl TokenSource for SalesforceBasic {
         fingerprint(&["sf_basic", self.login_url.as_str(), &self.username])
     }
 
-    async fn fetch(&self, http: &Client) -> Result<TokenSet, AuthError> {
+    async fn fetch(&self, http: &EgressClient) -> Result<TokenSet, AuthError> {
         let body = format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
 <env:Envelope xmlns:env=\"http://schemas.xmlsoap.org/soap/envelope/\">\
@@ -99,13 +100,14 @@ impl TokenSource for SalesforceBasic {
             reason,
         };
         let resp = http
-            .post(self.login_url.clone())
-            .header(CONTENT_TYPE, "text/xml; charset=UTF-8")
-            .header("SOAPAction", "login")
-            .body(body)
-            .send()
+            .send(
+                http.post(self.login_url.clone())
+                    .header(CONTENT_TYPE, "text/xml; charset=UTF-8")
+                    .header("SOAPAction", "login")
+                    .body(body),
+            )
             .await
-            .map_err(|e| transport(format!("Salesforce login: {}", describe(&e))))?;
+            .map_err(|e| send_error("POST", &url, "Salesforce login: ", e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.map_err(|e| transport(describe(&e)))?;

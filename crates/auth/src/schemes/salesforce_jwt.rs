@@ -7,10 +7,11 @@
 use async_trait::async_trait;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use plumb_core::action::Connection;
-use reqwest::{Client, Url};
+use reqwest::Url;
 use serde::Serialize;
 
 use super::oauth2_common::fingerprint;
+use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::fields::{parse_http_url, Fields};
 use crate::token::{request_token, TokenSet, TokenSource};
@@ -81,7 +82,7 @@ impl TokenSource for SalesforceJwt {
         ])
     }
 
-    async fn fetch(&self, http: &Client) -> Result<TokenSet, AuthError> {
+    async fn fetch(&self, http: &EgressClient) -> Result<TokenSet, AuthError> {
         let assertion = self.assertion()?;
         request_token(
             http,

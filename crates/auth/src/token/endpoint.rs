@@ -3,12 +3,13 @@
 use base64::Engine;
 use chrono::Utc;
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, SET_COOKIE};
-use reqwest::{Client, Method, StatusCode, Url};
+use reqwest::{Method, StatusCode, Url};
 use serde_json::{Map, Value};
 
 use super::TokenSet;
+use crate::egress::EgressClient;
 use crate::envelope::Envelope;
-use crate::error::{describe, redact_url, AuthError};
+use crate::error::{describe, redact_url, send_error, AuthError};
 use crate::fields::form_encode;
 use crate::secret::Secret;
 
@@ -44,7 +45,7 @@ pub(crate) struct OAuthClient {
 
 /// POSTs a token request and parses the answer.
 pub(crate) async fn request_token(
-    http: &Client,
+    http: &EgressClient,
     token_url: &Url,
     client: Option<&OAuthClient>,
     params: &[(&str, &str)],
@@ -82,15 +83,10 @@ pub(crate) async fn request_token(
         }
     }
     let url = redact_url(token_url.as_str());
-    let resp = req
-        .body(body)
-        .send()
+    let resp = http
+        .send(req.body(body))
         .await
-        .map_err(|e| AuthError::Transport {
-            method: "POST".into(),
-            url: url.clone(),
-            reason: format!("token request: {}", describe(&e)),
-        })?;
+        .map_err(|e| send_error("POST", &url, "token request: ", e))?;
     let status = resp.status();
     let headers = resp.headers().clone();
     let bytes = resp.bytes().await.map_err(|e| AuthError::Transport {

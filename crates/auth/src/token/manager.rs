@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use reqwest::Client;
 
 use super::{TokenLease, TokenSet, TokenStore};
+use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::secret::Secret;
 
@@ -26,12 +26,12 @@ pub(crate) trait TokenSource: Send + Sync {
     }
 
     /// Obtains a new token without a refresh token.
-    async fn fetch(&self, http: &Client) -> Result<TokenSet, AuthError>;
+    async fn fetch(&self, http: &EgressClient) -> Result<TokenSet, AuthError>;
 
     /// Uses a refresh token; `None` when the scheme has no refresh.
     async fn refresh(
         &self,
-        http: &Client,
+        http: &EgressClient,
         refresh_token: &Secret,
     ) -> Option<Result<TokenSet, AuthError>> {
         let _ = (http, refresh_token);
@@ -105,7 +105,7 @@ impl TokenManager {
         &self,
         id: &str,
         source: &dyn TokenSource,
-        http: &Client,
+        http: &EgressClient,
         rejected: Option<&Secret>,
     ) -> Result<TokenSet, AuthError> {
         let fp = source.fingerprint();
@@ -146,7 +146,7 @@ impl TokenManager {
         &self,
         id: &str,
         source: &dyn TokenSource,
-        http: &Client,
+        http: &EgressClient,
         rejected: Option<&Secret>,
         fp: &str,
         mut lease: Option<&mut Box<dyn TokenLease>>,

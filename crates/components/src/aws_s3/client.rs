@@ -1,29 +1,47 @@
 //! An `object_store` client for one bucket from the step's `accessKey` connection
-//! (`accessKeyId, secretAccessKey, sessionToken`, optional `endpoint`) and `awsRegion`.
+//! (`accessKeyId, secretAccessKey, sessionToken`, optional `endpoint`) and `awsRegion`, its
+//! requests under the egress policy (an `endpoint` the policy refuses fails the step at once).
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
+use plumb_auth::EgressPolicy;
 use plumb_core::action::{ActionError, Connection, Inputs};
 
+use super::egress::EgressConnector;
 use crate::util;
 
 /// The connection input's key.
 pub(crate) const CONNECTION_INPUT: &str = "accessKey";
 
-/// A client for `bucket`, from the step's connection and region.
-pub(crate) fn store(inputs: &Inputs, bucket: &str) -> Result<AmazonS3, ActionError> {
+/// A client for `bucket`, from the step's connection and region, under `egress`.
+pub(crate) fn store(
+    egress: &Arc<EgressPolicy>,
+    inputs: &Inputs,
+    bucket: &str,
+) -> Result<AmazonS3, ActionError> {
     let conn = inputs.connection(CONNECTION_INPUT).ok_or_else(|| {
         ActionError::input(CONNECTION_INPUT, "is required (an apiKeySecret connection)")
     })?;
     let region = inputs
         .string("awsRegion")
         .unwrap_or_else(|| "us-east-1".to_string());
-    cached(conn, &region, bucket)
+    if let Some(endpoint) = field(conn, &["endpoint"]) {
+        let url = reqwest::Url::parse(endpoint).map_err(|e| {
+            ActionError::input(
+                CONNECTION_INPUT,
+                format!("the connection's `endpoint` is not a URL: {e}"),
+            )
+        })?;
+        egress
+            .check_url(&url)
+            .map_err(|denied| ActionError::failed(format!("S3 endpoint: {denied}")))?;
+    }
+    cached(egress, conn, &region, bucket)
 }
 
 /// Clients kept at most (the cache is emptied when full).
@@ -32,9 +50,15 @@ const CACHE_SIZE: usize = 64;
 /// One client per connection value, region and bucket, so steps reuse pooled connections.
 /// Keyed by a hash of every field (with the process's random SipHash keys), so a changed
 /// secret gets a new client and no secret is kept in the key.
-fn cached(conn: &Connection, region: &str, bucket: &str) -> Result<AmazonS3, ActionError> {
+fn cached(
+    egress: &Arc<EgressPolicy>,
+    conn: &Connection,
+    region: &str,
+    bucket: &str,
+) -> Result<AmazonS3, ActionError> {
     static CACHE: OnceLock<Mutex<HashMap<u64, AmazonS3>>> = OnceLock::new();
     let key = CACHE_HASHER.get_or_init(RandomState::new).hash_one((
+        Arc::as_ptr(egress) as usize,
         &conn.id,
         &conn.fields,
         region,
@@ -44,7 +68,7 @@ fn cached(conn: &Connection, region: &str, bucket: &str) -> Result<AmazonS3, Act
     if let Some(store) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return Ok(store);
     }
-    let store = build(conn, region, bucket)?;
+    let store = build(egress, conn, region, bucket)?;
     if let Ok(mut c) = cache.lock() {
         if c.len() >= CACHE_SIZE {
             c.clear();
@@ -64,7 +88,12 @@ fn field<'a>(conn: &'a Connection, names: &[&str]) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-fn build(conn: &Connection, region: &str, bucket: &str) -> Result<AmazonS3, ActionError> {
+fn build(
+    egress: &Arc<EgressPolicy>,
+    conn: &Connection,
+    region: &str,
+    bucket: &str,
+) -> Result<AmazonS3, ActionError> {
     let missing = |name: &str| {
         ActionError::input(CONNECTION_INPUT, format!("the connection has no `{name}`"))
     };
@@ -76,7 +105,8 @@ fn build(conn: &Connection, region: &str, bucket: &str) -> Result<AmazonS3, Acti
         .with_access_key_id(key_id)
         .with_secret_access_key(secret)
         .with_region(region)
-        .with_bucket_name(bucket);
+        .with_bucket_name(bucket)
+        .with_http_connector(EgressConnector::new(Arc::clone(egress)));
     if let Some(token) = field(conn, &["sessionToken"]) {
         builder = builder.with_token(token);
     }

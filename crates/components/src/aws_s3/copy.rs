@@ -2,15 +2,21 @@
 //! the source bucket). Within a bucket S3 copies server-side; across buckets the object is
 //! read and written again (with its content type), as `object_store` addresses one bucket.
 
+use std::sync::Arc;
+
 use object_store::{Attribute, ObjectStore, ObjectStoreExt, PutOptions, PutPayload};
+use plumb_auth::EgressPolicy;
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use serde_json::json;
 
 use super::client;
 
 /// The `copyObject` action.
-#[derive(Debug, Clone, Copy)]
-pub struct CopyObject;
+#[derive(Debug, Clone)]
+pub struct CopyObject {
+    /// The egress policy its requests are checked against.
+    pub(super) egress: Arc<EgressPolicy>,
+}
 
 #[async_trait::async_trait]
 impl Action for CopyObject {
@@ -21,7 +27,7 @@ impl Action for CopyObject {
             .string("bucket")
             .unwrap_or_else(|| source_bucket.clone());
         let target = client::object_path(&inputs, "objectKey")?;
-        let from = client::store(&inputs, &source_bucket)?;
+        let from = client::store(&self.egress, &inputs, &source_bucket)?;
         let read_fail = |e| client::failure("copyObject", &source_bucket, source.as_ref(), e);
         if bucket == source_bucket {
             from.copy(&source, &target).await.map_err(read_fail)?;
@@ -34,7 +40,7 @@ impl Action for CopyObject {
                     .insert(Attribute::ContentType, ct.clone());
             }
             let bytes = got.bytes().await.map_err(read_fail)?;
-            let to = client::store(&inputs, &bucket)?;
+            let to = client::store(&self.egress, &inputs, &bucket)?;
             to.put_opts(&target, PutPayload::from(bytes), options)
                 .await
                 .map_err(|e| client::failure("copyObject", &bucket, target.as_ref(), e))?;

@@ -1,20 +1,26 @@
 //! `getObject`: reads `bucket/objectKey` as binary data with its stored content type.
 
+use std::sync::Arc;
+
 use object_store::{Attribute, ObjectStoreExt};
+use plumb_auth::EgressPolicy;
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 
 use super::client;
 
 /// The `getObject` action.
-#[derive(Debug, Clone, Copy)]
-pub struct GetObject;
+#[derive(Debug, Clone)]
+pub struct GetObject {
+    /// The egress policy its requests are checked against.
+    pub(super) egress: Arc<EgressPolicy>,
+}
 
 #[async_trait::async_trait]
 impl Action for GetObject {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
         let bucket = client::bucket(&inputs, "bucket")?;
         let path = client::object_path(&inputs, "objectKey")?;
-        let store = client::store(&inputs, &bucket)?;
+        let store = client::store(&self.egress, &inputs, &bucket)?;
         let fail = |e| client::failure("getObject", &bucket, path.as_ref(), e);
         let got = store.get(&path).await.map_err(fail)?;
         let content_type = got

@@ -1,7 +1,10 @@
 //! `listObjects`: one page of the objects under `prefix`, with a `continuationToken` for the
 //! next page.
 
+use std::sync::Arc;
+
 use object_store::list::{PaginatedListOptions, PaginatedListStore};
+use plumb_auth::EgressPolicy;
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use serde_json::json;
 
@@ -9,8 +12,11 @@ use super::client;
 use crate::util;
 
 /// The `listObjects` action.
-#[derive(Debug, Clone, Copy)]
-pub struct ListObjects;
+#[derive(Debug, Clone)]
+pub struct ListObjects {
+    /// The egress policy its requests are checked against.
+    pub(super) egress: Arc<EgressPolicy>,
+}
 
 #[async_trait::async_trait]
 impl Action for ListObjects {
@@ -18,7 +24,7 @@ impl Action for ListObjects {
         let bucket = client::bucket(&inputs, "bucket")?;
         let prefix = inputs.string("prefix");
         let max_keys = util::count(&inputs, "maxKeys", 1000)?.clamp(1, 1000);
-        let store = client::store(&inputs, &bucket)?;
+        let store = client::store(&self.egress, &inputs, &bucket)?;
         let options = PaginatedListOptions {
             max_keys: usize::try_from(max_keys).ok(),
             page_token: inputs.string("continuationToken"),

@@ -3,12 +3,13 @@
 //!
 //! - `manifest`: action and input names (Prismatic's Amazon S3 component).
 //! - `client`: the `apiKeySecret` connection and the step's region/bucket → an `object_store`
-//!   client.
+//!   client; `egress`: its HTTP connector, under the process's egress policy.
 //! - one file per action: `put`, `get`, `list`, `delete`, `copy`.
 
 mod client;
 mod copy;
 mod delete;
+mod egress;
 mod get;
 mod list;
 mod manifest;
@@ -16,6 +17,7 @@ mod put;
 
 use std::sync::Arc;
 
+use plumb_auth::{AuthClient, EgressPolicy};
 use plumb_core::action::Action;
 
 pub use manifest::manifest;
@@ -23,14 +25,27 @@ pub use manifest::manifest;
 /// The component's key.
 pub const KEY: &str = "aws-s3";
 
-/// The actions of this component, keyed by action key.
+/// The actions of this component on the default [`AuthClient`]'s egress policy, keyed by
+/// action key.
 pub fn actions() -> Vec<(&'static str, Arc<dyn Action>)> {
+    actions_with(&crate::outbound::default_auth())
+}
+
+/// The actions of this component, their requests checked against `auth`'s egress policy.
+pub fn actions_with(auth: &AuthClient) -> Vec<(&'static str, Arc<dyn Action>)> {
+    let e = || -> Arc<EgressPolicy> { Arc::clone(auth.egress()) };
     vec![
-        ("putObject", Arc::new(put::PutObject) as Arc<dyn Action>),
-        ("getObject", Arc::new(get::GetObject)),
-        ("listObjects", Arc::new(list::ListObjects)),
-        ("deleteObject", Arc::new(delete::DeleteObject)),
-        ("copyObject", Arc::new(copy::CopyObject)),
+        (
+            "putObject",
+            Arc::new(put::PutObject { egress: e() }) as Arc<dyn Action>,
+        ),
+        ("getObject", Arc::new(get::GetObject { egress: e() })),
+        ("listObjects", Arc::new(list::ListObjects { egress: e() })),
+        (
+            "deleteObject",
+            Arc::new(delete::DeleteObject { egress: e() }),
+        ),
+        ("copyObject", Arc::new(copy::CopyObject { egress: e() })),
     ]
 }
 

@@ -1,6 +1,9 @@
 //! `putObject`: writes `fileContents` (binary, text or JSON) to `bucket/objectKey`.
 
+use std::sync::Arc;
+
 use object_store::{Attribute, Attributes, ObjectStore, PutOptions, PutPayload, TagSet};
+use plumb_auth::EgressPolicy;
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use serde_json::{json, Value};
 
@@ -8,8 +11,11 @@ use super::client;
 use crate::util;
 
 /// The `putObject` action.
-#[derive(Debug, Clone, Copy)]
-pub struct PutObject;
+#[derive(Debug, Clone)]
+pub struct PutObject {
+    /// The egress policy its requests are checked against.
+    pub(super) egress: Arc<EgressPolicy>,
+}
 
 /// The bytes and content type of `fileContents`.
 fn contents(inputs: &Inputs) -> Result<(Vec<u8>, String), ActionError> {
@@ -43,7 +49,7 @@ impl Action for PutObject {
             ..PutOptions::default()
         };
         let size = bytes.len();
-        let store = client::store(&inputs, &bucket)?;
+        let store = client::store(&self.egress, &inputs, &bucket)?;
         let put = store
             .put_opts(&path, PutPayload::from(bytes), options)
             .await

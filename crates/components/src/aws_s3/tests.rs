@@ -254,3 +254,69 @@ async fn missing_object_wrong_secret_and_missing_connection() {
         .expect_err("no connection");
     assert!(matches!(err, ActionError::InvalidInput { ref input, .. } if input == "accessKey"));
 }
+
+#[tokio::test]
+async fn an_endpoint_the_egress_policy_denies_is_refused() {
+    use plumb_auth::{AuthClient, EgressPolicy, MemoryTokenStore};
+
+    let s3 = S3Server::start(&["bkt"]).await;
+    let port = reqwest::Url::parse(&s3.endpoint)
+        .expect("url")
+        .port()
+        .expect("port");
+    let policy = EgressPolicy::builtin()
+        .deny("--egress-deny", &[format!("127.0.0.1:{port}")])
+        .expect("entry");
+    let auth = AuthClient::with_egress(Arc::new(MemoryTokenStore::new()), Arc::new(policy));
+    let put = super::actions_with(&auth)
+        .into_iter()
+        .find(|(k, _)| *k == "putObject")
+        .map(|(_, a)| a)
+        .expect("putObject");
+    let run = |endpoint: String| {
+        let put = Arc::clone(&put);
+        let mut conn = s3.connection(S3_SECRET_KEY);
+        conn.fields.insert("endpoint".into(), endpoint);
+        async move {
+            let t = context(json!({}), vec![]);
+            let mut i = inputs(vec![
+                ("bucket", json!("bkt")),
+                ("objectKey", json!("k")),
+                ("fileContents", json!("x")),
+            ]);
+            i.0.insert("accessKey".into(), InputValue::Connection(conn));
+            put.run(&t.ctx, i).await
+        }
+    };
+    // The endpoint itself: refused before any request.
+    let err = run(s3.endpoint.clone()).await.expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!(
+            "S3 endpoint: egress policy refused 127.0.0.1:{port} (denied by --egress-deny 127.0.0.1:{port})"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains(S3_SECRET_KEY), "{text}");
+    // A name reaching it: refused on the connected socket, and not retried.
+    let err = run(format!("http://localhost:{port}"))
+        .await
+        .expect_err("refused");
+    let text = err.to_string();
+    assert!(text.contains("egress policy refused"), "{text}");
+    assert!(!text.contains("retries"), "{text}");
+    assert_eq!(s3.read("bkt", "k"), None);
+    // The default policy lets the same endpoint through.
+    call(
+        &s3,
+        "putObject",
+        vec![
+            ("bucket", json!("bkt")),
+            ("objectKey", json!("k")),
+            ("fileContents", json!("x")),
+        ],
+    )
+    .await
+    .expect("put");
+    assert_eq!(s3.read("bkt", "k").as_deref(), Some(&b"x"[..]));
+}

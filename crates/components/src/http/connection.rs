@@ -7,7 +7,7 @@
 //! response. Both apply the scheme the same way (signatures, dynamic keys, tokens and their
 //! refresh after a 401 included).
 
-use plumb_auth::{AuthClient, Connected, Envelope, RawResponse, RequestParts};
+use plumb_auth::{AuthClient, AuthError, Connected, Envelope, RawResponse, RequestParts};
 use plumb_core::action::{ActionError, Connection};
 
 use crate::outbound::auth_error;
@@ -23,15 +23,13 @@ pub(crate) fn connect(
     auth.connect(connection).map_err(|e| auth_error(INPUT, e))
 }
 
-/// Sends `parts` with the connection's authentication; any answer is an envelope.
+/// Sends `parts` with the connection's authentication; any answer is an envelope. Errors are
+/// `plumb-auth`'s, for the caller to tell refusals and timeouts from the rest ([`failure`]).
 pub(crate) async fn send(
     connected: &Connected,
     parts: &RequestParts,
-) -> Result<Envelope, ActionError> {
-    connected
-        .send(parts)
-        .await
-        .map_err(|e| auth_error(INPUT, e))
+) -> Result<Envelope, AuthError> {
+    connected.send(parts).await
 }
 
 /// Sends `parts` with the connection's authentication (every scheme, with `plumb-auth`'s
@@ -40,9 +38,11 @@ pub(crate) async fn send(
 pub(crate) async fn send_raw(
     connected: &Connected,
     parts: &RequestParts,
-) -> Result<RawResponse, ActionError> {
-    connected
-        .send_raw(parts)
-        .await
-        .map_err(|e| auth_error(INPUT, e))
+) -> Result<RawResponse, AuthError> {
+    connected.send_raw(parts).await
+}
+
+/// A send error as a step failure (see [`auth_error`]).
+pub(crate) fn failure(error: AuthError) -> ActionError {
+    auth_error(INPUT, error)
 }

@@ -80,4 +80,6 @@ impl Action for HttpAction {
 #[cfg(test)]
 mod auth_tests;
 #[cfg(test)]
+mod egress_tests;
+#[cfg(test)]
 mod tests;

@@ -1,37 +1,25 @@
 //! Sending a [`RequestSpec`]: the retry loop, network failures, and the step's result.
 //!
-//! Without a connection the request goes out on a shared client; with one it goes through the
-//! seam in `connection` (`plumb-auth`). Either way the answer is the standard [`Envelope`]
-//! built by `plumb-auth`, plus the raw bytes when they were read here.
+//! Without a connection the request goes out on the `AuthClient`'s shared plain transport;
+//! with one it goes through the seam in `connection` (`plumb-auth`). Either way the request is
+//! under the process's egress policy, and the answer is the standard [`Envelope`] built by
+//! `plumb-auth`, plus the raw bytes when they were read here.
+//!
+//! Each attempt has a time limit: the step's `timeout` input, else the connection's `timeout`
+//! input, else [`plumb_auth::DEFAULT_TIMEOUT`], cut to what is left of the execution's time.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use plumb_auth::{AuthClient, Connected, Envelope, RequestParts};
+use plumb_auth::egress::SendError;
+use plumb_auth::{AuthClient, AuthError, Connected, Envelope, RequestParts, Transport};
 use plumb_core::action::{ActionContext, ActionError, Connection, Data, LogLevel};
 use reqwest::header::CONTENT_TYPE;
-use reqwest::Client;
 use serde_json::{json, Value};
 
 use super::connection;
 use super::request::{RequestSpec, ResponseType};
-
-/// The shared clients for requests without a connection: verifying TLS, and (for
-/// `ignoreSslErrors`) not verifying.
-fn client(insecure: bool) -> Result<&'static Client, ActionError> {
-    static STRICT: OnceLock<Result<Client, String>> = OnceLock::new();
-    static INSECURE: OnceLock<Result<Client, String>> = OnceLock::new();
-    let cell = if insecure { &INSECURE } else { &STRICT };
-    cell.get_or_init(|| {
-        Client::builder()
-            .tls_danger_accept_invalid_certs(insecure)
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))
-    })
-    .as_ref()
-    .map_err(|e| ActionError::failed(e.clone()))
-}
 
 /// An answer: its envelope, and the raw body when it was read here.
 struct Answer {
@@ -51,7 +39,7 @@ enum Failure {
 
 /// Where requests go: a plain client, or a connection.
 enum Route<'a> {
-    Plain(&'static Client),
+    Plain(Arc<Transport>),
     Connected(Connected, &'a Connection),
 }
 
@@ -63,7 +51,10 @@ pub async fn execute(
     conn: Option<&Connection>,
 ) -> Result<Data, ActionError> {
     let route = match conn {
-        None => Route::Plain(client(spec.ignore_ssl_errors)?),
+        None => Route::Plain(
+            auth.plain(spec.ignore_ssl_errors)
+                .map_err(|e| ActionError::failed(e.to_string()))?,
+        ),
         Some(c) => {
             let connected = connection::connect(auth, c)?;
             for warning in connected.warnings() {
@@ -142,23 +133,36 @@ async fn attempt(
     route: &Route<'_>,
     spec: &RequestSpec,
 ) -> Result<Answer, Failure> {
-    let timeout = effective_timeout(ctx, spec);
+    let connection_timeout = match route {
+        Route::Plain(_) => None,
+        Route::Connected(connected, _) => connected.timeout(),
+    };
+    let timeout = effective_timeout(
+        spec.timeout,
+        connection_timeout,
+        ctx.deadline
+            .map(|d| d.saturating_duration_since(Instant::now())),
+    );
     if spec.debug {
         log_request(ctx, spec, route);
     }
     let work = async {
         match route {
-            Route::Plain(client) => {
-                raw_attempt(client.request(spec.method.clone(), &spec.url), spec).await
+            Route::Plain(transport) => {
+                let builder = transport
+                    .client
+                    .request(spec.method.clone(), &spec.url)
+                    .timeout(timeout);
+                raw_attempt(&transport.client, builder, spec, timeout).await
             }
             Route::Connected(connected, _) if spec.response_type == ResponseType::Binary => {
-                let sent = connection::send_raw(connected, &parts(spec))
+                let sent = connection::send_raw(connected, &parts(spec, timeout))
                     .await
                     .map_err(send_failure)?;
-                read_answer(sent.response, spec).await
+                read_answer(sent.response, spec, timeout).await
             }
             Route::Connected(connected, _) => {
-                let envelope = connection::send(connected, &parts(spec))
+                let envelope = connection::send(connected, &parts(spec, timeout))
                     .await
                     .map_err(send_failure)?;
                 Ok(Answer {
@@ -168,17 +172,9 @@ async fn attempt(
             }
         }
     };
-    let answer = match timeout {
-        Some(t) => tokio::time::timeout(t, work).await.map_err(|_| {
-            Failure::Unreachable(format!(
-                "{} {} timed out after {} ms without an answer",
-                spec.method,
-                spec.display_url(),
-                t.as_millis()
-            ))
-        })??,
-        None => work.await?,
-    };
+    let answer = tokio::time::timeout(timeout, work)
+        .await
+        .map_err(|_| Failure::Unreachable(timed_out(spec, timeout)))??;
     if spec.debug {
         ctx.logger.log(
             LogLevel::Debug,
@@ -196,9 +192,20 @@ async fn attempt(
     }
 }
 
-/// The request as `plumb-auth` parts.
-fn parts(spec: &RequestSpec) -> RequestParts {
+/// The message of an attempt that ran out of time.
+fn timed_out(spec: &RequestSpec, limit: Duration) -> String {
+    format!(
+        "{} {} timed out after {} ms without an answer",
+        spec.method,
+        spec.display_url(),
+        limit.as_millis()
+    )
+}
+
+/// The request as `plumb-auth` parts, with the attempt's time limit.
+fn parts(spec: &RequestSpec, timeout: Duration) -> RequestParts {
     let mut parts = RequestParts::new(spec.method.clone(), spec.url.clone());
+    parts.timeout = Some(timeout);
     parts.headers = spec.headers.clone();
     parts.query = spec.query.clone();
     let has_content_type = spec
@@ -226,10 +233,12 @@ fn parts(spec: &RequestSpec) -> RequestParts {
     parts
 }
 
-/// Sends on a `reqwest` builder and reads the whole body (no connection, or binary answers).
+/// Sends on a `reqwest` builder of `client` and reads the whole body (no connection).
 async fn raw_attempt(
+    client: &plumb_auth::egress::EgressClient,
     mut builder: reqwest::RequestBuilder,
     spec: &RequestSpec,
+    timeout: Duration,
 ) -> Result<Answer, Failure> {
     for (name, value) in &spec.headers {
         builder = builder.header(name.as_str(), value.as_str());
@@ -257,16 +266,24 @@ async fn raw_attempt(
             }
         }
     };
-    let response = builder
-        .send()
-        .await
-        .map_err(|e| Failure::Unreachable(network_message(spec, &e)))?;
-    read_answer(response, spec).await
+    let response = client.send(builder).await.map_err(|e| match e {
+        SendError::Refused(denied) => Failure::Fatal(ActionError::failed(format!(
+            "{} {}: {denied}",
+            spec.method,
+            spec.display_url()
+        ))),
+        SendError::Http(e) => Failure::Unreachable(network_message(spec, &e, timeout)),
+    })?;
+    read_answer(response, spec, timeout).await
 }
 
-/// A `plumb-auth` send error as an attempt's failure: no answer is retryable, the rest is not.
-fn send_failure(e: ActionError) -> Failure {
-    match e {
+/// A `plumb-auth` send error as an attempt's failure: a refusal of the egress policy is final,
+/// no answer is retryable, the rest is not.
+fn send_failure(e: AuthError) -> Failure {
+    if matches!(e, AuthError::Egress { .. }) {
+        return Failure::Fatal(ActionError::failed(e.to_string()));
+    }
+    match connection::failure(e) {
         ActionError::Failed {
             details: None,
             message,
@@ -276,13 +293,17 @@ fn send_failure(e: ActionError) -> Failure {
 }
 
 /// Reads a whole response: its envelope and its raw bytes (binary answers keep them as is).
-async fn read_answer(response: reqwest::Response, spec: &RequestSpec) -> Result<Answer, Failure> {
+async fn read_answer(
+    response: reqwest::Response,
+    spec: &RequestSpec,
+    timeout: Duration,
+) -> Result<Answer, Failure> {
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response
         .bytes()
         .await
-        .map_err(|e| Failure::Unreachable(network_message(spec, &e)))?;
+        .map_err(|e| Failure::Unreachable(network_message(spec, &e, timeout)))?;
     let envelope =
         Envelope::from_parts(&spec.method, &spec.display_url(), status, &headers, &bytes);
     Ok(Answer {
@@ -309,19 +330,22 @@ fn log_request(ctx: &ActionContext, spec: &RequestSpec, route: &Route<'_>) {
     );
 }
 
-/// The attempt's timeout: the `timeout` input, cut to what is left before the step's deadline.
-fn effective_timeout(ctx: &ActionContext, spec: &RequestSpec) -> Option<Duration> {
-    let left = ctx
-        .deadline
-        .map(|d| d.saturating_duration_since(Instant::now()));
-    match (spec.timeout, left) {
-        (Some(t), Some(l)) => Some(t.min(l)),
-        (t, l) => t.or(l),
-    }
+/// The attempt's time limit: the step's `timeout` input, else the connection's, else
+/// [`plumb_auth::DEFAULT_TIMEOUT`]; cut to `left`, what is left before the execution's deadline.
+pub(crate) fn effective_timeout(
+    step: Option<Duration>,
+    connection: Option<Duration>,
+    left: Option<Duration>,
+) -> Duration {
+    let limit = step.or(connection).unwrap_or(plumb_auth::DEFAULT_TIMEOUT);
+    left.map_or(limit, |l| limit.min(l))
 }
 
 /// A message for a request that got no answer. Never the URL's query (it may carry a key).
-fn network_message(spec: &RequestSpec, error: &reqwest::Error) -> String {
+fn network_message(spec: &RequestSpec, error: &reqwest::Error, timeout: Duration) -> String {
+    if error.is_timeout() {
+        return timed_out(spec, timeout);
+    }
     let target = format!("{} {}", spec.method, spec.display_url());
     let mut cause: &dyn std::error::Error = error;
     while let Some(next) = cause.source() {

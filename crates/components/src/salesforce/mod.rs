@@ -51,4 +51,6 @@ pub fn actions_with(auth: Arc<AuthClient>) -> Vec<(&'static str, Arc<dyn Action>
 }
 
 #[cfg(test)]
+mod egress_tests;
+#[cfg(test)]
 mod tests;

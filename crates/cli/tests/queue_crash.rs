@@ -281,6 +281,9 @@ async fn crash_scenario(db: &TestDb) {
         "2",
         "--workers",
         "4",
+        // One customer: let it hold every worker (the test counts executions held at once).
+        "--customer-share",
+        "1",
         "--public-url",
         url.as_str(),
     ];

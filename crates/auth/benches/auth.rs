@@ -1,6 +1,8 @@
 //! Benchmarks: AWS SigV4 signing cost per request, and the overhead of a request with a cached
 //! OAuth 2.0 token over an unauthenticated one, against a local server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 

@@ -4,6 +4,8 @@
 //! alone as `clone_only`), a log line, and a 64 KiB binary result. CPU time of the benchmark
 //! thread (the machine is shared; wall time is noisy).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Duration;

@@ -4,6 +4,8 @@
 //! answer without `refresh_token` keeps the old one. Every test runs on SQLite, and on
 //! PostgreSQL when `DATABASE_URL` is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};

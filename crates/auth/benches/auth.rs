@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use axum::routing::get;
 use axum::{Json, Router};
 use criterion::{criterion_group, criterion_main, Criterion};
-use plumb_auth::{AuthClient, AwsSigV4, RequestParts, Secret};
+use plumb_auth::{AuthClient, AwsSigV4, RequestParts, SecretString};
 use plumb_core::action::Connection;
 use serde_json::json;
 
@@ -28,7 +28,7 @@ fn conn(id: &str, key: &str, fields: &[(&str, &str)]) -> Connection {
 fn sigv4(c: &mut Criterion) {
     let signer = AwsSigV4::new(
         "AKIDEXAMPLE",
-        &Secret::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+        &SecretString::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
         None,
         "us-east-1",
         "execute-api",

@@ -14,15 +14,15 @@ use plumb_core::action::Connection;
 use serde_json::json;
 
 fn conn(id: &str, key: &str, fields: &[(&str, &str)]) -> Connection {
-    Connection {
-        id: id.into(),
-        component: "http".into(),
-        key: key.into(),
-        fields: fields
+    Connection::new(
+        id.into(),
+        "http".into(),
+        key.into(),
+        fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<BTreeMap<_, _>>(),
-    }
+    )
 }
 
 fn sigv4(c: &mut Criterion) {

@@ -19,9 +19,8 @@ impl<'a> Fields<'a> {
 
     pub(crate) fn opt(&self, input: &str) -> Option<&'a str> {
         self.conn
-            .fields
-            .get(input)
-            .map(|s| s.trim())
+            .value(input)
+            .map(str::trim)
             .filter(|s| !s.is_empty())
     }
 
@@ -33,10 +32,9 @@ impl<'a> Fields<'a> {
     /// A secret input, untrimmed (whitespace may be part of a password).
     pub(crate) fn opt_secret(&self, input: &str) -> Option<SecretString> {
         self.conn
-            .fields
-            .get(input)
+            .value(input)
             .filter(|s| !s.trim().is_empty())
-            .map(|s| SecretString::new(s.as_str()))
+            .map(SecretString::new)
     }
 
     pub(crate) fn secret(&self, input: &str) -> Result<SecretString, AuthError> {

@@ -21,15 +21,15 @@ const PASSWORD: &str = "basic-password-8e3d";
 
 fn config() -> BTreeMap<String, ConfigValue> {
     let conn = |key: &str, fields: &[(&str, &str)]| {
-        ConfigValue::Connection(Connection {
-            id: key.into(),
-            component: "http".into(),
-            key: key.into(),
-            fields: fields
+        ConfigValue::Connection(Connection::new(
+            key.into(),
+            "http".into(),
+            key.into(),
+            fields
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-        })
+        ))
     };
     BTreeMap::from([
         ("api".to_string(), conn("bearer", &[("token", TOKEN)])),

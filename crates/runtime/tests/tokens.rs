@@ -183,12 +183,7 @@ fn connection(id: Uuid, key: &str, addr: SocketAddr, extra: &[(&str, &str)]) -> 
     for (k, v) in extra {
         fields.insert(k.to_string(), v.to_string());
     }
-    Connection {
-        id: id.to_string(),
-        component: "http".into(),
-        key: key.into(),
-        fields,
-    }
+    Connection::new(id.to_string(), "http".into(), key.into(), fields)
 }
 
 fn expired(t: &TokenSet) -> TokenSet {

@@ -34,15 +34,15 @@ fn http_get(auth: &Arc<AuthClient>) -> Arc<dyn Action> {
 }
 
 fn connection(id: &str, key: &str, fields: &[(&str, String)]) -> Connection {
-    Connection {
-        id: id.into(),
-        component: "http".into(),
-        key: key.into(),
-        fields: fields
+    Connection::new(
+        id.into(),
+        "http".into(),
+        key.into(),
+        fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
-    }
+    )
 }
 
 async fn get_binary(
@@ -194,7 +194,7 @@ async fn api_key_dynamic_key_request_failure_fails_the_download() {
     let auth = Arc::new(AuthClient::in_memory());
     let action = http_get(&auth);
     let mut conn = dynamic_connection(&base, "dyn-bad-params");
-    conn.fields.insert(
+    conn.set(
         "parameters".into(),
         json!({"client": "plumb", "secret": "wrong"}).to_string(),
     );

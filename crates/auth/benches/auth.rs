@@ -1,32 +1,34 @@
 //! Benchmarks: AWS SigV4 signing cost per request, and the overhead of a request with a cached
 //! OAuth 2.0 token over an unauthenticated one, against a local server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use axum::routing::get;
 use axum::{Json, Router};
 use criterion::{criterion_group, criterion_main, Criterion};
-use plumb_auth::{AuthClient, AwsSigV4, RequestParts, Secret};
+use plumb_auth::{AuthClient, AwsSigV4, RequestParts, SecretString};
 use plumb_core::action::Connection;
 use serde_json::json;
 
 fn conn(id: &str, key: &str, fields: &[(&str, &str)]) -> Connection {
-    Connection {
-        id: id.into(),
-        component: "http".into(),
-        key: key.into(),
-        fields: fields
+    Connection::new(
+        id.into(),
+        "http".into(),
+        key.into(),
+        fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<BTreeMap<_, _>>(),
-    }
+    )
 }
 
 fn sigv4(c: &mut Criterion) {
     let signer = AwsSigV4::new(
         "AKIDEXAMPLE",
-        &Secret::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+        &SecretString::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
         None,
         "us-east-1",
         "execute-api",

@@ -17,9 +17,9 @@ use crate::schemes::oauth2_authorization_code::{
 };
 use crate::schemes::openid_connect::DiscoveryCache;
 use crate::schemes::Scheme;
-use crate::secret::Secret;
 use crate::token::{MemoryTokenStore, TokenManager, TokenSet, TokenStore};
 use crate::transport::{build_plain, Transport, TransportCache, DEFAULT_TIMEOUT};
+use plumb_core::secret::SecretString;
 
 /// The default margin before `expires_in` at which a token counts as expired.
 pub const DEFAULT_EXPIRY_SKEW: Duration = Duration::from_secs(30);
@@ -189,7 +189,7 @@ impl AuthClient {
         &self,
         conn: &Connection,
         code: &str,
-        verifier: Option<&Secret>,
+        verifier: Option<&SecretString>,
         redirect_uri: &str,
     ) -> Result<(), AuthError> {
         let http = self
@@ -275,7 +275,7 @@ impl Connected {
     /// bodies. Build the envelope with [`crate::envelope::from_response`] or
     /// [`Envelope::from_parts`].
     pub async fn send_raw(&self, req: &RequestParts) -> Result<RawResponse, AuthError> {
-        let mut rejected: Option<Secret> = None;
+        let mut rejected: Option<SecretString> = None;
         loop {
             let token = match self.scheme.token_source() {
                 None => None,

@@ -5,7 +5,7 @@ use plumb_core::action::Connection;
 use reqwest::Url;
 
 use crate::error::AuthError;
-use crate::secret::Secret;
+use plumb_core::secret::SecretString;
 
 /// Typed access to a connection's inputs; empty strings count as absent.
 pub(crate) struct Fields<'a> {
@@ -19,9 +19,8 @@ impl<'a> Fields<'a> {
 
     pub(crate) fn opt(&self, input: &str) -> Option<&'a str> {
         self.conn
-            .fields
-            .get(input)
-            .map(|s| s.trim())
+            .value(input)
+            .map(str::trim)
             .filter(|s| !s.is_empty())
     }
 
@@ -31,15 +30,14 @@ impl<'a> Fields<'a> {
     }
 
     /// A secret input, untrimmed (whitespace may be part of a password).
-    pub(crate) fn opt_secret(&self, input: &str) -> Option<Secret> {
+    pub(crate) fn opt_secret(&self, input: &str) -> Option<SecretString> {
         self.conn
-            .fields
-            .get(input)
+            .value(input)
             .filter(|s| !s.trim().is_empty())
-            .map(|s| Secret::new(s.as_str()))
+            .map(SecretString::new)
     }
 
-    pub(crate) fn secret(&self, input: &str) -> Result<Secret, AuthError> {
+    pub(crate) fn secret(&self, input: &str) -> Result<SecretString, AuthError> {
         self.opt_secret(input)
             .ok_or_else(|| AuthError::missing(&self.conn.key, input))
     }

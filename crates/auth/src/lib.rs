@@ -15,7 +15,7 @@
 //! - [`envelope`]: `{ok, method, url, status, statusText, headers, body, text, parseError}`,
 //!   built by [`envelope::from_response`] only.
 //!
-//! Secrets are [`Secret`]s: never in `Debug`, errors or logs.
+//! Secrets are [`SecretString`]s: never in `Debug`, errors or logs.
 
 pub mod base_url;
 mod client;
@@ -25,7 +25,6 @@ mod error;
 mod fields;
 mod request;
 pub mod schemes;
-mod secret;
 pub mod token;
 pub mod transport;
 
@@ -35,11 +34,11 @@ pub use egress::{EgressDenied, EgressPolicy};
 pub use envelope::{from_response, Envelope};
 pub use error::AuthError;
 pub use fields::decode_pem;
+pub use plumb_core::secret::SecretString;
 pub use request::RequestParts;
 pub use schemes::aws_sigv4::{AwsSigV4, SigV4Options, SignedParts};
 pub use schemes::oauth2_authorization_code::{
     AuthorizationRequest, CallbackParams, StartedAuthorization,
 };
-pub use secret::Secret;
 pub use token::{MemoryTokenStore, TokenLease, TokenSet, TokenStore, TokenStoreError};
 pub use transport::{Transport, CONNECT_TIMEOUT, DEFAULT_TIMEOUT, INSECURE_TLS_WARNING};

@@ -167,7 +167,7 @@ fn transport_fingerprint(conn: &Connection) -> [u8; 32] {
     for k in TRANSPORT_INPUTS.iter().chain(mtls) {
         h.update(k.as_bytes());
         h.update([0]);
-        if let Some(v) = conn.fields.get(*k) {
+        if let Some(v) = conn.value(k) {
             h.update(v.as_bytes());
         }
         h.update([0]);
@@ -223,15 +223,15 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn conn(key: &str, fields: &[(&str, &str)]) -> Connection {
-        Connection {
-            id: "c1".into(),
-            component: "http".into(),
-            key: key.into(),
-            fields: fields
+        Connection::new(
+            "c1".into(),
+            "http".into(),
+            key.into(),
+            fields
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect::<BTreeMap<_, _>>(),
-        }
+        )
     }
 
     fn policy() -> Arc<EgressPolicy> {

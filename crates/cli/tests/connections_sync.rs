@@ -2,6 +2,8 @@
 //! organization, import into another (dry run, then for real, then again: idempotent). The
 //! export never carries a secret value.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -3,6 +3,8 @@
 //! server's own port (`/metrics`) is refused by default, and one to an allowed server on
 //! 127.0.0.1 succeeds. Bad entries stop the server at start with an error naming the flag.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;

@@ -3,6 +3,8 @@
 //! directory. An integration is imported and published, deployed to a customer, and run through
 //! its webhook, `instances run` and `executions replay`; then disabled, re-keyed and deleted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};

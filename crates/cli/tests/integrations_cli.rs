@@ -3,6 +3,8 @@
 //! a SQLite database in a temporary directory. Exit codes, `--json` shapes, and one bad input
 //! per command.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

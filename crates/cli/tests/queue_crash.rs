@@ -6,6 +6,8 @@
 //! `SUCCESS`, each `n`'s side effect must be counted exactly once, and no execution may exist
 //! twice. Runs on SQLite, and on PostgreSQL when `DATABASE_URL` names a server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::process::Stdio;

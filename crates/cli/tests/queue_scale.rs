@@ -5,6 +5,8 @@
 //! every second, polled by the schedulers of both nodes, fires once per tick over a measured
 //! window. Skipped (with a note) when `DATABASE_URL` names no PostgreSQL server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;

@@ -2,6 +2,8 @@
 //! configuration in a fresh directory, `plumb org create`, then the CLI clients. Also checks
 //! exit codes, the data directory, and graceful shutdown on SIGTERM.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};

@@ -2,6 +2,8 @@
 //! a local PokeAPI stand-in and a local S3-compatible server (s3s-fs, signatures verified), as
 //! the components crate's example test does; then a failing run exits non-zero.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::process::Command;
 
 use axum::extract::{Path, State};

@@ -8,6 +8,8 @@
 //! - `quickjs/reused_context`: one context for every call (fastest, but globals would leak
 //!   between executions, so the pool does not do this).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -198,16 +198,16 @@ impl S3Server {
 
     /// An `apiKeySecret` connection to this server (with the given secret).
     pub(crate) fn connection(&self, secret: &str) -> plumb_core::action::Connection {
-        plumb_core::action::Connection {
-            id: "s3".into(),
-            component: "aws-s3".into(),
-            key: "apiKeySecret".into(),
-            fields: BTreeMap::from([
+        plumb_core::action::Connection::new(
+            "s3".into(),
+            "aws-s3".into(),
+            "apiKeySecret".into(),
+            BTreeMap::from([
                 ("accessKeyId".to_string(), S3_ACCESS_KEY.to_string()),
                 ("secretAccessKey".to_string(), secret.to_string()),
                 ("endpoint".to_string(), self.endpoint.clone()),
             ]),
-        }
+        )
     }
 
     /// Reads an object's bytes straight from the server's directory (independent of S3).

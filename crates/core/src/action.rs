@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::secret::SecretString;
+
 /// A step result or an input value: JSON, or binary data with a content type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Data {
@@ -24,8 +26,9 @@ pub enum Data {
     },
 }
 
-/// A resolved connection, ready to authenticate requests. Secret inputs are in plaintext here
-/// only for the duration of a step; `Debug` never shows them.
+/// A resolved connection, ready to authenticate requests. Its secret inputs
+/// ([`crate::connection_types::is_secret_input`]) are held as [`SecretString`]s in `secrets`, read
+/// only through [`Connection::value`] or `expose()`; `Debug` shows input keys, never values.
 #[derive(Clone, PartialEq)]
 pub struct Connection {
     /// A stable identity for caching clients and tokens (the store's connection value ID, or
@@ -35,8 +38,58 @@ pub struct Connection {
     pub component: String,
     /// The connection type key (`basic`, `oauth2ClientCredentials`, ...).
     pub key: String,
-    /// The input values by input key.
+    /// The public input values by input key (what a code step may see).
     pub fields: BTreeMap<String, String>,
+    /// The secret input values by input key.
+    pub secrets: BTreeMap<String, SecretString>,
+}
+
+impl Connection {
+    /// A connection of type `component`/`key` with these input values, each filed as public or
+    /// secret by its connection type.
+    pub fn new(
+        id: String,
+        component: String,
+        key: String,
+        inputs: BTreeMap<String, String>,
+    ) -> Connection {
+        let mut c = Connection {
+            id,
+            component,
+            key,
+            fields: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+        };
+        for (input, value) in inputs {
+            c.set(input, value);
+        }
+        c
+    }
+
+    /// Sets an input, public or secret by the connection type.
+    pub fn set(&mut self, input: String, value: String) {
+        if crate::connection_types::is_secret_input(&self.component, &self.key, &input) {
+            self.fields.remove(&input);
+            self.secrets.insert(input, SecretString::new(value));
+        } else {
+            self.secrets.remove(&input);
+            self.fields.insert(input, value);
+        }
+    }
+
+    /// An input's value, public or secret (reading a secret here is where it leaves its
+    /// wrapper: for sending it, never for showing it).
+    pub fn value(&self, input: &str) -> Option<&str> {
+        self.fields
+            .get(input)
+            .map(String::as_str)
+            .or_else(|| self.secrets.get(input).map(SecretString::expose))
+    }
+
+    /// Whether the input has a value.
+    pub fn has(&self, input: &str) -> bool {
+        self.fields.contains_key(input) || self.secrets.contains_key(input)
+    }
 }
 
 impl fmt::Debug for Connection {
@@ -46,6 +99,7 @@ impl fmt::Debug for Connection {
             .field("component", &self.component)
             .field("key", &self.key)
             .field("fields", &self.fields.keys().collect::<Vec<_>>())
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
             .finish()
     }
 }

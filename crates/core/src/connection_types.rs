@@ -299,6 +299,15 @@ pub fn for_component(component: &str) -> impl Iterator<Item = &'static Connectio
 }
 
 /// The connection type `key` of `component`.
+/// Whether input `input` of connection type `component`/`key` is secret: always for the keys of
+/// [`SECRET_INPUT_KEYS`]; for a known connection type, every input it does not declare public
+/// (an input the type does not know is secret too). Secret inputs travel in
+/// [`crate::action::Connection::secrets`]; public ones are shown to code steps.
+pub fn is_secret_input(component: &str, key: &str, input: &str) -> bool {
+    SECRET_INPUT_KEYS.contains(&input) || find(component, key).is_some_and(|t| !t.is_public(input))
+}
+
+/// Finds a connection type by component and key.
 pub fn find(component: &str, key: &str) -> Option<&'static ConnectionType> {
     ALL.iter()
         .find(|t| t.component == component && t.key == key)

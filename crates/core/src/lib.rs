@@ -11,3 +11,4 @@ pub mod connection_types;
 pub mod definition;
 pub mod expr;
 pub mod id;
+pub mod secret;

@@ -1,6 +1,8 @@
 //! Replays every input the fuzzers found (`tests/data/fuzz/<target>/`, kept by `scripts/fuzz`)
 //! and the seed inputs through the fuzz targets' checks: a crash found once stays fixed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 #[path = "fuzz/checks.rs"]
 mod checks;
 

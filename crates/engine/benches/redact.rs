@@ -4,6 +4,8 @@
 //! alone as `clone_only`), a log line, and a 64 KiB binary result. CPU time of the benchmark
 //! thread (the machine is shared; wall time is noisy).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Duration;
@@ -19,15 +21,15 @@ const PASSWORD: &str = "basic-password-8e3d";
 
 fn config() -> BTreeMap<String, ConfigValue> {
     let conn = |key: &str, fields: &[(&str, &str)]| {
-        ConfigValue::Connection(Connection {
-            id: key.into(),
-            component: "http".into(),
-            key: key.into(),
-            fields: fields
+        ConfigValue::Connection(Connection::new(
+            key.into(),
+            "http".into(),
+            key.into(),
+            fields
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-        })
+        ))
     };
     BTreeMap::from([
         ("api".to_string(), conn("bearer", &[("token", TOKEN)])),

@@ -7,6 +7,8 @@
 //! (the runtime is current-thread, so every poll runs there). On a shared, loaded machine the
 //! CPU time is the figure to read.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -163,12 +163,7 @@ pub fn resolve_local_config(
             };
             out.insert(
                 decl.key.clone(),
-                ConfigValue::Connection(Connection {
-                    id: decl.key.clone(),
-                    component,
-                    key,
-                    fields,
-                }),
+                ConfigValue::Connection(Connection::new(decl.key.clone(), component, key, fields)),
             );
         } else {
             let value = match (given, &decl.default_value) {

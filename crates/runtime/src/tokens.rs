@@ -20,8 +20,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use plumb_auth::{
-    AuthClient, AuthError, MemoryTokenStore, Secret, TokenLease, TokenSet, TokenStore,
-    TokenStoreError,
+    AuthClient, AuthError, MemoryTokenStore, TokenLease, TokenSet, TokenStore, TokenStoreError,
 };
 use plumb_engine::Registry;
 use plumb_store::oauth_tokens::{self, NewAuthorization, TokenRowLease};
@@ -349,7 +348,7 @@ pub async fn complete_authorization(
     if conn.id != pending.connection_id {
         tracing::info!(connection = %conn.id, "the connection's values were replaced during the authorization");
     }
-    let verifier = pending.verifier.as_ref().map(|v| Secret::new(v.expose()));
+    let verifier = pending.verifier.clone();
     let own;
     let auth = match auth {
         Some(a) => a,

@@ -2,6 +2,8 @@
 //! tight loop leaves at most the limit of lines in the store, then one line saying how many were
 //! dropped. On SQLite, and on PostgreSQL when `DATABASE_URL` is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::time::Duration;
 
 use plumb_engine::{Engine, EngineLimits};

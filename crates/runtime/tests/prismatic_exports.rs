@@ -4,6 +4,8 @@
 //! plumb does not have, each with its YAML line and column; without those steps, what remains
 //! validates and round-trips through export.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::HashSet;
 
 use plumb_core::definition::{self, Definition, ProblemKind, Step};

@@ -4,6 +4,8 @@
 //! answer without `refresh_token` keeps the old one. Every test runs on SQLite, and on
 //! PostgreSQL when `DATABASE_URL` is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -181,12 +183,7 @@ fn connection(id: Uuid, key: &str, addr: SocketAddr, extra: &[(&str, &str)]) -> 
     for (k, v) in extra {
         fields.insert(k.to_string(), v.to_string());
     }
-    Connection {
-        id: id.to_string(),
-        component: "http".into(),
-        key: key.into(),
-        fields,
-    }
+    Connection::new(id.to_string(), "http".into(), key.into(), fields)
 }
 
 fn expired(t: &TokenSet) -> TokenSet {

@@ -110,12 +110,12 @@ pub async fn resolve_connection(
             fields.insert(input, value);
         }
     }
-    Ok(Some(Connection {
-        id: id.to_string(),
-        component: ty.component.to_string(),
-        key: ty.key.to_string(),
-        fields: ty.with_defaults(&fields),
-    }))
+    Ok(Some(Connection::new(
+        id.to_string(),
+        ty.component.to_string(),
+        ty.key.to_string(),
+        ty.with_defaults(&fields),
+    )))
 }
 
 async fn open_all(

@@ -39,6 +39,12 @@ pub enum SecretsError {
     MasterKeyRotated,
 }
 
+impl From<plumb_core::secret::NotUtf8> for SecretsError {
+    fn from(e: plumb_core::secret::NotUtf8) -> Self {
+        SecretsError::Vault(e.into())
+    }
+}
+
 impl From<sqlx::Error> for SecretsError {
     fn from(e: sqlx::Error) -> Self {
         SecretsError::Store(StoreError::Database(e))

@@ -1,5 +1,7 @@
 //! Cost of sealing and opening one ~64-byte secret (one connection input value).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};

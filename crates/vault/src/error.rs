@@ -107,3 +107,9 @@ pub enum VaultError {
     #[error("the system random number generator failed")]
     Random,
 }
+
+impl From<plumb_core::secret::NotUtf8> for VaultError {
+    fn from(_: plumb_core::secret::NotUtf8) -> Self {
+        VaultError::NotUtf8
+    }
+}

@@ -37,13 +37,12 @@ mod error;
 mod master;
 mod redact;
 mod seal;
-mod secret;
 
 pub use data_key::{new_data_key, rewrap, unwrap_data_key, wrap_data_key, DataKey, WrappedKey};
 pub use error::VaultError;
 pub use master::{KeyId, KeySource, MasterKey, MASTER_KEY_ENV};
+pub use plumb_core::secret::{SecretBytes, SecretString, REDACTED};
 pub use redact::{Redactor, MIN_SECRET_LEN};
 pub use seal::{
     open, open_string, reseal, seal, seal_str, sealed_key_version, Keyring, SealContext,
 };
-pub use secret::{SecretBytes, SecretString, REDACTED};

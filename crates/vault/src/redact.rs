@@ -6,7 +6,7 @@ use std::fmt;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::secret::REDACTED;
+use plumb_core::secret::REDACTED;
 
 /// Secrets shorter than this many bytes are ignored: redacting `"a"` or `"1"` everywhere would
 /// mangle every log line while protecting nothing.

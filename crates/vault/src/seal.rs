@@ -121,7 +121,7 @@ pub fn open_string(
     ctx: &SealContext<'_>,
     sealed: &[u8],
 ) -> Result<SecretString, VaultError> {
-    open(key, ctx, sealed)?.into_secret_string()
+    Ok(open(key, ctx, sealed)?.into_secret_string()?)
 }
 
 /// Re-encrypts a sealed value from data key `old` to data key `new` (for

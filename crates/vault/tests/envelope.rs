@@ -1,6 +1,8 @@
 //! The life of an organization's secrets as the store drives it: first start, sealing values,
 //! a restart with the wrong key, `plumb keys rotate-master`, `plumb keys rotate --org`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 use std::collections::BTreeMap;
 
 use plumb_vault::{

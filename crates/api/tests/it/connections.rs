@@ -240,7 +240,7 @@ async fn seed_calls_verbatim() {
         .unwrap()
         .unwrap();
         assert_eq!(c.key, "apiKey");
-        assert_eq!(c.fields["apiKey"], "Testing");
-        assert_eq!(c.fields["name"], "X-Acme-Key");
+        assert_eq!(c.value("apiKey").unwrap(), "Testing");
+        assert_eq!(c.value("name").unwrap(), "X-Acme-Key");
     }
 }

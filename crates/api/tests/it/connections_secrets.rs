@@ -163,14 +163,14 @@ async fn planted_secret_is_never_in_plaintext() {
     .await
     .unwrap()
     .unwrap();
-    assert_eq!(c.fields["apiKey"], secret);
+    assert_eq!(c.value("apiKey").unwrap(), secret);
     assert!(!format!("{c:?}").contains(&secret));
     let t =
         plumb_store::resolve::resolve_scoped_connection(&vault, s.org, "acme-api-key", None, true)
             .await
             .unwrap()
             .unwrap();
-    assert_eq!(t.fields["apiKey"], format!("{secret}-t2"));
+    assert_eq!(t.value("apiKey").unwrap(), format!("{secret}-t2"));
 
     // Delete paths too, then look at the files and the log.
     answers.clear();

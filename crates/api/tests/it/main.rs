@@ -1,5 +1,7 @@
 //! API tests: the real router on a real TCP port, over every backend of the environment.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 mod config_vars;
 mod connections;
 mod connections_rules;

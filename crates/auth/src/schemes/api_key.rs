@@ -7,7 +7,7 @@ use reqwest::header::{HeaderValue, COOKIE};
 use crate::error::AuthError;
 use crate::fields::Fields;
 use crate::request::Outgoing;
-use crate::secret::Secret;
+use plumb_core::secret::SecretString;
 
 /// Where an API key goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +46,7 @@ impl Placement {
         Ok(Placement { location, name })
     }
 
-    pub(crate) fn apply(&self, req: &mut Outgoing, key: &Secret) -> Result<(), AuthError> {
+    pub(crate) fn apply(&self, req: &mut Outgoing, key: &SecretString) -> Result<(), AuthError> {
         match self.location {
             Location::Header => req
                 .set_header(&self.name, key.expose(), true)
@@ -77,7 +77,7 @@ impl Placement {
 /// A static API key.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiKey {
-    key: Secret,
+    key: SecretString,
     placement: Placement,
 }
 

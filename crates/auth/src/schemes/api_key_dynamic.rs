@@ -14,8 +14,8 @@ use super::oauth2_common::fingerprint;
 use crate::egress::EgressClient;
 use crate::error::{describe, redact_url, send_error, AuthError};
 use crate::fields::Fields;
-use crate::secret::Secret;
 use crate::token::{failure_envelope, TokenSet, TokenSource};
+use plumb_core::secret::SecretString;
 
 /// Fetches API keys. No `Debug`: `parameters` may hold credentials.
 #[derive(Clone)]
@@ -134,7 +134,7 @@ impl TokenSource for DynamicApiKey {
             reason,
         })?;
         Ok(TokenSet {
-            access_token: Secret::new(key),
+            access_token: SecretString::new(key),
             refresh_token: None,
             token_type: None,
             expires_at: None,

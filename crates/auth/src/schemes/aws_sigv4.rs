@@ -19,7 +19,7 @@ use plumb_core::action::Connection;
 use crate::error::AuthError;
 use crate::fields::Fields;
 use crate::request::Outgoing;
-use crate::secret::Secret;
+use plumb_core::secret::SecretString;
 
 /// Canonicalization choices of a signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,8 +80,8 @@ impl AwsSigV4 {
     /// Credentials for `service` in `region`, with that service's options.
     pub fn new(
         access_key_id: &str,
-        secret_access_key: &Secret,
-        session_token: Option<&Secret>,
+        secret_access_key: &SecretString,
+        session_token: Option<&SecretString>,
         region: &str,
         service: &str,
     ) -> Self {

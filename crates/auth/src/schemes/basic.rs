@@ -6,12 +6,12 @@ use plumb_core::action::Connection;
 use crate::error::AuthError;
 use crate::fields::Fields;
 use crate::request::Outgoing;
-use crate::secret::Secret;
+use plumb_core::secret::SecretString;
 
 /// HTTP basic credentials.
 #[derive(Debug, Clone)]
 pub(crate) struct Basic {
-    header: Secret,
+    header: SecretString,
 }
 
 impl Basic {
@@ -28,7 +28,7 @@ impl Basic {
     pub(crate) fn new(user: &str, pass: &str) -> Self {
         let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
         Basic {
-            header: Secret::new(format!("Basic {b64}")),
+            header: SecretString::new(format!("Basic {b64}")),
         }
     }
 

@@ -5,12 +5,12 @@ use plumb_core::action::Connection;
 use crate::error::AuthError;
 use crate::fields::Fields;
 use crate::request::Outgoing;
-use crate::secret::Secret;
+use plumb_core::secret::SecretString;
 
 /// A static bearer token.
 #[derive(Debug, Clone)]
 pub(crate) struct Bearer {
-    token: Secret,
+    token: SecretString,
 }
 
 impl Bearer {
@@ -26,7 +26,7 @@ impl Bearer {
 }
 
 /// Sets `Authorization: Bearer <token>`.
-pub(crate) fn apply_bearer(req: &mut Outgoing, token: &Secret) -> Result<(), AuthError> {
+pub(crate) fn apply_bearer(req: &mut Outgoing, token: &SecretString) -> Result<(), AuthError> {
     req.set_header("authorization", &format!("Bearer {}", token.expose()), true)
         .map_err(|_| AuthError::invalid("token", "the token is not a valid header value"))
 }

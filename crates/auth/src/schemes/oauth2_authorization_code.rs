@@ -22,8 +22,8 @@ use super::oauth2_common::OAuthSettings;
 use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::fields::Fields;
-use crate::secret::Secret;
 use crate::token::{request_token, TokenSet, TokenSource};
+use plumb_core::secret::SecretString;
 
 /// How long an authorization started here may take to come back.
 const PENDING_TTL: Duration = Duration::from_secs(15 * 60);
@@ -66,7 +66,7 @@ impl TokenSource for AuthorizationCode {
     async fn refresh(
         &self,
         http: &EgressClient,
-        rt: &Secret,
+        rt: &SecretString,
     ) -> Option<Result<TokenSet, AuthError>> {
         Some(self.settings.refresh(http, rt).await)
     }
@@ -108,7 +108,7 @@ impl std::fmt::Debug for CallbackParams {
 
 struct Pending {
     conn: Connection,
-    verifier: Option<Secret>,
+    verifier: Option<SecretString>,
     redirect_uri: String,
     created: Instant,
 }
@@ -206,7 +206,7 @@ pub struct StartedAuthorization {
     /// The opaque `state` (also in `url`).
     pub state: String,
     /// The PKCE verifier (`None` when the connection sets `pkce: false`).
-    pub verifier: Option<Secret>,
+    pub verifier: Option<SecretString>,
 }
 
 /// Builds the authorize URL of a connection with a fresh `state` and PKCE S256 verifier.
@@ -239,7 +239,7 @@ pub(crate) fn build_authorization(
     Ok(StartedAuthorization {
         url: url.to_string(),
         state,
-        verifier: verifier.map(Secret::new),
+        verifier: verifier.map(SecretString::new),
     })
 }
 
@@ -248,7 +248,7 @@ pub(crate) async fn exchange_code(
     http: &EgressClient,
     conn: &Connection,
     code: &str,
-    verifier: Option<&Secret>,
+    verifier: Option<&SecretString>,
     redirect_uri: &str,
 ) -> Result<(AuthorizationCode, TokenSet), AuthError> {
     let ac = AuthorizationCode::from_connection(conn)?;

@@ -8,8 +8,8 @@ use super::oauth2_common::OAuthSettings;
 use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::fields::Fields;
-use crate::secret::Secret;
 use crate::token::{TokenSet, TokenSource};
+use plumb_core::secret::SecretString;
 
 /// Obtains tokens with the client credentials grant.
 #[derive(Debug, Clone)]
@@ -44,7 +44,7 @@ impl TokenSource for ClientCredentials {
     async fn refresh(
         &self,
         http: &EgressClient,
-        rt: &Secret,
+        rt: &SecretString,
     ) -> Option<Result<TokenSet, AuthError>> {
         Some(self.settings.refresh(http, rt).await)
     }

@@ -7,8 +7,8 @@ use sha2::{Digest, Sha256};
 use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::fields::Fields;
-use crate::secret::Secret;
 use crate::token::{request_token, ClientAuthMethod, OAuthClient, TokenSet};
+use plumb_core::secret::SecretString;
 
 /// A stable, non-secret fingerprint of token settings.
 pub(crate) fn fingerprint(parts: &[&str]) -> String {
@@ -28,8 +28,8 @@ pub(crate) struct OAuthSettings {
     pub(crate) client: OAuthClient,
     pub(crate) scopes: Option<String>,
     pub(crate) audience: Option<String>,
-    access_token: Option<Secret>,
-    refresh_token: Option<Secret>,
+    access_token: Option<SecretString>,
+    refresh_token: Option<SecretString>,
 }
 
 impl OAuthSettings {
@@ -78,7 +78,10 @@ impl OAuthSettings {
         Some(TokenSet {
             // An empty access token is never accepted by a server: with only a refresh
             // token, the first 401 (or the empty check below) leads to a refresh.
-            access_token: self.access_token.clone().unwrap_or_else(|| Secret::new("")),
+            access_token: self
+                .access_token
+                .clone()
+                .unwrap_or_else(|| SecretString::new("")),
             refresh_token: self.refresh_token.clone(),
             token_type: Some("Bearer".into()),
             expires_at: if self.access_token.is_some() {
@@ -112,7 +115,7 @@ impl OAuthSettings {
     pub(crate) async fn refresh(
         &self,
         http: &EgressClient,
-        refresh_token: &Secret,
+        refresh_token: &SecretString,
     ) -> Result<TokenSet, AuthError> {
         let url = self.refresh_url.as_ref().unwrap_or(&self.token_url);
         let mut params = vec![

@@ -8,15 +8,15 @@ use super::oauth2_common::OAuthSettings;
 use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::fields::Fields;
-use crate::secret::Secret;
 use crate::token::{TokenSet, TokenSource};
+use plumb_core::secret::SecretString;
 
 /// Obtains tokens with the password grant.
 #[derive(Debug, Clone)]
 pub(crate) struct Password {
     settings: OAuthSettings,
     username: String,
-    password: Secret,
+    password: SecretString,
 }
 
 impl Password {
@@ -56,7 +56,7 @@ impl TokenSource for Password {
     async fn refresh(
         &self,
         http: &EgressClient,
-        rt: &Secret,
+        rt: &SecretString,
     ) -> Option<Result<TokenSet, AuthError>> {
         Some(self.settings.refresh(http, rt).await)
     }

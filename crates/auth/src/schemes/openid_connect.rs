@@ -15,8 +15,8 @@ use super::oauth2_common::{fingerprint, OAuthSettings};
 use crate::egress::EgressClient;
 use crate::error::{describe, redact_url, send_error, AuthError};
 use crate::fields::{parse_http_url, Fields};
-use crate::secret::Secret;
 use crate::token::{failure_envelope, TokenSet, TokenSource};
+use plumb_core::secret::SecretString;
 
 /// How long a discovery document is reused.
 const DISCOVERY_TTL: Duration = Duration::from_secs(3600);
@@ -137,7 +137,7 @@ impl TokenSource for OpenIdConnect {
             expires_at: access
                 .is_none()
                 .then_some(chrono::DateTime::<chrono::Utc>::MIN_UTC),
-            access_token: access.unwrap_or_else(|| Secret::new("")),
+            access_token: access.unwrap_or_else(|| SecretString::new("")),
             refresh_token: refresh,
             token_type: Some("Bearer".into()),
             scope: None,
@@ -156,7 +156,7 @@ impl TokenSource for OpenIdConnect {
     async fn refresh(
         &self,
         http: &EgressClient,
-        rt: &Secret,
+        rt: &SecretString,
     ) -> Option<Result<TokenSet, AuthError>> {
         Some(match self.settings(http).await {
             Ok(s) => s.refresh(http, rt).await,

@@ -12,8 +12,8 @@ use super::oauth2_common::fingerprint;
 use crate::egress::EgressClient;
 use crate::error::AuthError;
 use crate::fields::{parse_http_url, Fields};
-use crate::secret::Secret;
 use crate::token::{request_token, ClientAuthMethod, OAuthClient, TokenSet, TokenSource};
+use plumb_core::secret::SecretString;
 
 /// Salesforce client credentials.
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ impl TokenSource for SalesforceClientCredentials {
     async fn refresh(
         &self,
         _http: &EgressClient,
-        _rt: &Secret,
+        _rt: &SecretString,
     ) -> Option<Result<TokenSet, AuthError>> {
         None
     }

@@ -14,8 +14,8 @@ use crate::egress::EgressClient;
 use crate::envelope::Envelope;
 use crate::error::{describe, redact_url, send_error, AuthError};
 use crate::fields::{parse_http_url, Fields};
-use crate::secret::Secret;
 use crate::token::{TokenSet, TokenSource};
+use plumb_core::secret::SecretString;
 
 /// The SOAP API version used for `login()`.
 const SOAP_VERSION: &str = "59.0";
@@ -24,7 +24,7 @@ const SOAP_VERSION: &str = "59.0";
 pub(crate) struct SalesforceBasic {
     login_url: Url,
     username: String,
-    password: Secret,
+    password: SecretString,
 }
 
 impl SalesforceBasic {
@@ -129,7 +129,7 @@ impl TokenSource for SalesforceBasic {
         let server = element(&text, "serverUrl").ok_or_else(|| missing("serverUrl"))?;
         let server = parse_http_url("serverUrl", &server)?;
         Ok(TokenSet {
-            access_token: Secret::new(session),
+            access_token: SecretString::new(session),
             refresh_token: None,
             token_type: Some("Bearer".into()),
             expires_at: None,

@@ -11,7 +11,7 @@ use crate::egress::EgressClient;
 use crate::envelope::Envelope;
 use crate::error::{describe, redact_url, send_error, AuthError};
 use crate::fields::form_encode;
-use crate::secret::Secret;
+use plumb_core::secret::SecretString;
 
 /// How the client authenticates at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +39,7 @@ impl ClientAuthMethod {
 #[derive(Debug, Clone)]
 pub(crate) struct OAuthClient {
     pub(crate) client_id: String,
-    pub(crate) client_secret: Option<Secret>,
+    pub(crate) client_secret: Option<SecretString>,
     pub(crate) method: ClientAuthMethod,
 }
 
@@ -121,8 +121,8 @@ fn parse_token_answer(url: &str, bytes: &[u8]) -> Result<TokenSet, AuthError> {
         _ => None,
     };
     Ok(TokenSet {
-        access_token: Secret::new(access),
-        refresh_token: s("refresh_token").map(Secret::new),
+        access_token: SecretString::new(access),
+        refresh_token: s("refresh_token").map(SecretString::new),
         token_type: s("token_type"),
         expires_at: expires_in.map(|secs| Utc::now() + chrono::Duration::seconds(secs)),
         scope: s("scope"),

@@ -12,7 +12,7 @@ use chrono::Utc;
 use super::{TokenLease, TokenSet, TokenStore};
 use crate::egress::EgressClient;
 use crate::error::AuthError;
-use crate::secret::Secret;
+use plumb_core::secret::SecretString;
 
 /// Something that obtains tokens for one connection (one per token-based scheme).
 #[async_trait]
@@ -32,7 +32,7 @@ pub(crate) trait TokenSource: Send + Sync {
     async fn refresh(
         &self,
         http: &EgressClient,
-        refresh_token: &Secret,
+        refresh_token: &SecretString,
     ) -> Option<Result<TokenSet, AuthError>> {
         let _ = (http, refresh_token);
         None
@@ -70,7 +70,7 @@ impl TokenManager {
         slots.entry(id.to_string()).or_default().clone()
     }
 
-    fn usable(&self, t: &TokenSet, fp: &str, rejected: Option<&Secret>) -> bool {
+    fn usable(&self, t: &TokenSet, fp: &str, rejected: Option<&SecretString>) -> bool {
         t.fingerprint == fp
             && rejected != Some(&t.access_token)
             && t.expires_at.is_none_or(|exp| {
@@ -106,7 +106,7 @@ impl TokenManager {
         id: &str,
         source: &dyn TokenSource,
         http: &EgressClient,
-        rejected: Option<&Secret>,
+        rejected: Option<&SecretString>,
     ) -> Result<TokenSet, AuthError> {
         let fp = source.fingerprint();
         let slot = self.slot(id);
@@ -134,7 +134,7 @@ impl TokenManager {
         Ok(tokens)
     }
 
-    fn cached(&self, slot: &Slot, fp: &str, rejected: Option<&Secret>) -> Option<TokenSet> {
+    fn cached(&self, slot: &Slot, fp: &str, rejected: Option<&SecretString>) -> Option<TokenSet> {
         let cached = slot.cached.lock().unwrap_or_else(|e| e.into_inner());
         cached
             .as_ref()
@@ -147,7 +147,7 @@ impl TokenManager {
         id: &str,
         source: &dyn TokenSource,
         http: &EgressClient,
-        rejected: Option<&Secret>,
+        rejected: Option<&SecretString>,
         fp: &str,
         mut lease: Option<&mut Box<dyn TokenLease>>,
     ) -> Result<TokenSet, AuthError> {

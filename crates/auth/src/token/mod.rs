@@ -14,17 +14,19 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::secret::Secret;
+use plumb_core::secret::SecretString;
 
 /// The tokens of one connection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenSet {
-    /// The access token (or the dynamic API key).
-    pub access_token: Secret,
+    /// The access token (or the dynamic API key). Serialized in plaintext only for a
+    /// [`crate::TokenStore`], which seals what it writes.
+    #[serde(serialize_with = "plumb_core::secret::serialize_exposed")]
+    pub access_token: SecretString,
     /// The refresh token, when the server gave one.
-    #[serde(default)]
-    pub refresh_token: Option<Secret>,
+    #[serde(default, serialize_with = "plumb_core::secret::serialize_exposed_opt")]
+    pub refresh_token: Option<SecretString>,
     /// `token_type` of the answer (`Bearer` usually).
     #[serde(default)]
     pub token_type: Option<String>,

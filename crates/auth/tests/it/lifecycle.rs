@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use plumb_auth::{
-    AuthClient, AuthError, MemoryTokenStore, RequestParts, Secret, TokenSet, TokenStore,
+    AuthClient, AuthError, MemoryTokenStore, RequestParts, SecretString, TokenSet, TokenStore,
 };
 
 use crate::support::{closed_port, conn, token_server, TokenState};
@@ -24,8 +24,8 @@ fn cc(addr: std::net::SocketAddr, extra: &[(&str, &str)]) -> plumb_core::action:
 
 fn expired(access: &str, refresh: Option<&str>, fingerprint: &str) -> TokenSet {
     TokenSet {
-        access_token: Secret::new(access),
-        refresh_token: refresh.map(Secret::new),
+        access_token: SecretString::new(access),
+        refresh_token: refresh.map(SecretString::new),
         token_type: Some("Bearer".into()),
         expires_at: Some(Utc::now() - chrono::Duration::seconds(10)),
         scope: None,

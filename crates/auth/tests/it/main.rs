@@ -1,5 +1,7 @@
 //! Integration tests of plumb-auth against real servers on 127.0.0.1.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 mod dynamic_key;
 mod lease;
 mod lifecycle;

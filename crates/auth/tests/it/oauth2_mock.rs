@@ -284,7 +284,7 @@ async fn oidc_discovery_is_cached() {
         "http",
         "openIdConnect",
         &[
-            ("issuer", &c.fields["issuer"]),
+            ("issuer", c.value("issuer").unwrap()),
             ("clientId", "cid"),
             ("clientSecret", "cs"),
         ],

@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use plumb_auth::{AwsSigV4, Secret, SigV4Options};
+use plumb_auth::{AwsSigV4, SecretString, SigV4Options};
 use serde_json::Value;
 
 /// Cases that cannot apply, with the reason. Empty: every case of the suite passes.
@@ -72,10 +72,10 @@ fn parse_request(text: &str) -> Parsed {
 
 fn signer(ctx: &Value) -> AwsSigV4 {
     let creds = &ctx["credentials"];
-    let token = creds["token"].as_str().map(Secret::new);
+    let token = creds["token"].as_str().map(SecretString::new);
     AwsSigV4::new(
         creds["access_key_id"].as_str().unwrap(),
-        &Secret::new(creds["secret_access_key"].as_str().unwrap()),
+        &SecretString::new(creds["secret_access_key"].as_str().unwrap()),
         token.as_ref(),
         ctx["region"].as_str().unwrap(),
         ctx["service"].as_str().unwrap(),

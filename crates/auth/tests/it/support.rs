@@ -21,15 +21,15 @@ static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
 
 /// A connection with a unique ID.
 pub fn conn(component: &str, key: &str, fields: &[(&str, &str)]) -> Connection {
-    Connection {
-        id: format!("conn-{}", NEXT_ID.fetch_add(1, Ordering::SeqCst)),
-        component: component.into(),
-        key: key.into(),
-        fields: fields
+    Connection::new(
+        format!("conn-{}", NEXT_ID.fetch_add(1, Ordering::SeqCst)),
+        component.into(),
+        key.into(),
+        fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<BTreeMap<_, _>>(),
-    }
+    )
 }
 
 /// Serves a router on a free port of 127.0.0.1.

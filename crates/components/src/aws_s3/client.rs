@@ -57,10 +57,12 @@ fn cached(
     bucket: &str,
 ) -> Result<AmazonS3, ActionError> {
     static CACHE: OnceLock<Mutex<HashMap<u64, AmazonS3>>> = OnceLock::new();
+    let secrets: Vec<(&String, &str)> = conn.secrets.iter().map(|(k, v)| (k, v.expose())).collect();
     let key = CACHE_HASHER.get_or_init(RandomState::new).hash_one((
         Arc::as_ptr(egress) as usize,
         &conn.id,
         &conn.fields,
+        secrets,
         region,
         bucket,
     ));
@@ -83,8 +85,8 @@ static CACHE_HASHER: OnceLock<RandomState> = OnceLock::new();
 fn field<'a>(conn: &'a Connection, names: &[&str]) -> Option<&'a str> {
     names
         .iter()
-        .find_map(|n| conn.fields.get(*n))
-        .map(|v| v.trim())
+        .find_map(|n| conn.value(n))
+        .map(str::trim)
         .filter(|v| !v.is_empty())
 }
 

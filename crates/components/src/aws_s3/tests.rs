@@ -276,7 +276,7 @@ async fn an_endpoint_the_egress_policy_denies_is_refused() {
     let run = |endpoint: String| {
         let put = Arc::clone(&put);
         let mut conn = s3.connection(S3_SECRET_KEY);
-        conn.fields.insert("endpoint".into(), endpoint);
+        conn.set("endpoint".into(), endpoint);
         async move {
             let t = context(json!({}), vec![]);
             let mut i = inputs(vec![

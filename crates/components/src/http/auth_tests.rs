@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, Method as AxMethod, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
 use axum::{Json, Router};
-use plumb_auth::{AuthClient, AwsSigV4, Secret};
+use plumb_auth::{AuthClient, AwsSigV4, SecretString};
 use plumb_core::action::{Action, ActionError, Connection, Data, InputValue};
 use serde_json::{json, Value};
 
@@ -34,15 +34,15 @@ fn http_get(auth: &Arc<AuthClient>) -> Arc<dyn Action> {
 }
 
 fn connection(id: &str, key: &str, fields: &[(&str, String)]) -> Connection {
-    Connection {
-        id: id.into(),
-        component: "http".into(),
-        key: key.into(),
-        fields: fields
+    Connection::new(
+        id.into(),
+        "http".into(),
+        key.into(),
+        fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
-    }
+    )
 }
 
 async fn get_binary(
@@ -194,7 +194,7 @@ async fn api_key_dynamic_key_request_failure_fails_the_download() {
     let auth = Arc::new(AuthClient::in_memory());
     let action = http_get(&auth);
     let mut conn = dynamic_connection(&base, "dyn-bad-params");
-    conn.fields.insert(
+    conn.set(
         "parameters".into(),
         json!({"client": "plumb", "secret": "wrong"}).to_string(),
     );
@@ -285,7 +285,7 @@ fn verify(
         .filter(|n| !matches!(**n, "host" | "x-amz-date"))
         .map(|&n| Ok((n, header(n).ok_or(format!("signed header {n} missing"))?)))
         .collect::<Result<_, String>>()?;
-    let signer = AwsSigV4::new(AKID, &Secret::new(SECRET), None, scope[2], scope[3]);
+    let signer = AwsSigV4::new(AKID, &SecretString::new(SECRET), None, scope[2], scope[3]);
     let expected = signer
         .sign(method.as_str(), &url, &pairs, body, time, None)
         .map_err(|e| e.to_string())?;

@@ -220,15 +220,15 @@ async fn a_host_name_is_checked_on_its_resolved_addresses() {
 }
 
 fn connection(key: &str, fields: &[(&str, String)]) -> Connection {
-    Connection {
-        id: format!("egress-{key}-{}", fields.len()),
-        component: "http".into(),
-        key: key.into(),
-        fields: fields
+    Connection::new(
+        format!("egress-{key}-{}", fields.len()),
+        "http".into(),
+        key.into(),
+        fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
-    }
+    )
 }
 
 #[tokio::test]

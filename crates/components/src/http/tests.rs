@@ -385,14 +385,16 @@ async fn retries_with_backoff_until_success() {
 async fn connection_authenticates_the_request() {
     let base = app().await;
     let t = context(json!({}), vec![]);
-    let conn = |key: &str, fields: &[(&str, &str)]| Connection {
-        id: "c".into(),
-        component: "http".into(),
-        key: key.into(),
-        fields: fields
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+    let conn = |key: &str, fields: &[(&str, &str)]| {
+        Connection::new(
+            "c".into(),
+            "http".into(),
+            key.into(),
+            fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     };
     for (connection, field, expected) in [
         (
@@ -455,11 +457,11 @@ async fn bad_inputs_name_the_input() {
 async fn oauth2_client_credentials_through_plumb_auth_for_json_and_binary() {
     let base = app().await;
     let t = context(json!({}), vec![]);
-    let conn = Connection {
-        id: "http-cc".into(),
-        component: "http".into(),
-        key: "oauth2ClientCredentials".into(),
-        fields: [
+    let conn = Connection::new(
+        "http-cc".into(),
+        "http".into(),
+        "oauth2ClientCredentials".into(),
+        [
             ("tokenUrl", format!("{base}/token")),
             ("clientId", "plumb".to_string()),
             ("clientSecret", "shh".to_string()),
@@ -467,7 +469,7 @@ async fn oauth2_client_credentials_through_plumb_auth_for_json_and_binary() {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect(),
-    };
+    );
     let mut i = inputs(vec![("url", json!(format!("{base}/echo")))]);
     i.0.insert("connection".into(), InputValue::Connection(conn.clone()));
     let Data::Json(v) = action("httpGet").run(&t.ctx, i).await.expect("json") else {

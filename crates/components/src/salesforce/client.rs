@@ -51,15 +51,13 @@ impl SfClient {
             .map(|b| b.trim_end_matches('/').to_string());
         let base = match &base_url {
             Some(b) => {
-                if conn.key == "clientCredentials" && !conn.fields.contains_key("tokenUrl") {
-                    conn.fields
-                        .insert("tokenUrl".into(), format!("{b}/services/oauth2/token"));
+                if conn.key == "clientCredentials" && !conn.has("tokenUrl") {
+                    conn.set("tokenUrl".into(), format!("{b}/services/oauth2/token"));
                 }
                 b.clone()
             }
             None => conn
-                .fields
-                .get("instanceUrl")
+                .value("instanceUrl")
                 .map(|u| u.trim_end_matches('/').to_string())
                 .unwrap_or_default(),
         };

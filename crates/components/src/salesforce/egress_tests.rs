@@ -40,16 +40,16 @@ async fn an_org_on_a_denied_address_is_refused() {
         .find(|(k, _)| *k == "getRecord")
         .map(|(_, a)| a)
         .expect("getRecord");
-    let conn = Connection {
-        id: "sf-egress".into(),
-        component: "salesforce".into(),
-        key: "clientCredentials".into(),
-        fields: BTreeMap::from([
+    let conn = Connection::new(
+        "sf-egress".into(),
+        "salesforce".into(),
+        "clientCredentials".into(),
+        BTreeMap::from([
             ("externalCustomerId".to_string(), "smith".to_string()),
             ("clientId".to_string(), "cid".to_string()),
             ("clientSecret".to_string(), "csecret".to_string()),
         ]),
-    };
+    );
     let mut i = inputs(vec![
         ("baseUrl", json!(org)),
         ("recordType", json!("Account")),

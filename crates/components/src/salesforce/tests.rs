@@ -204,11 +204,11 @@ async fn stand_in() -> (String, Arc<Stand>) {
 }
 
 fn client_credentials(id: &str) -> Connection {
-    Connection {
-        id: id.into(),
-        component: "salesforce".into(),
-        key: "clientCredentials".into(),
-        fields: BTreeMap::from([
+    Connection::new(
+        id.into(),
+        "salesforce".into(),
+        "clientCredentials".into(),
+        BTreeMap::from([
             (
                 "externalCustomerId".to_string(),
                 "smith-rockets".to_string(),
@@ -216,7 +216,7 @@ fn client_credentials(id: &str) -> Connection {
             ("clientId".to_string(), "cid".to_string()),
             ("clientSecret".to_string(), "csecret".to_string()),
         ]),
-    }
+    )
 }
 
 fn action(key: &str) -> Arc<dyn Action> {
@@ -374,8 +374,7 @@ async fn salesforce_errors_are_surfaced() {
         "{err}"
     );
     let mut bad = client_credentials("sf-3");
-    bad.fields
-        .insert("clientSecret".into(), "wrong-secret".into());
+    bad.set("clientSecret".into(), "wrong-secret".into());
     let err = call(
         &base,
         bad,

@@ -18,12 +18,12 @@ fn scope_data() -> (
     config.insert("Bucket Name".into(), ConfigValue::Value(json!("avatars")));
     config.insert(
         "aws".into(),
-        ConfigValue::Connection(Connection {
-            id: "aws".into(),
-            component: "aws-s3".into(),
-            key: "apiKeySecret".into(),
-            fields: BTreeMap::from([("accessKeyId".into(), "AK".into())]),
-        }),
+        ConfigValue::Connection(Connection::new(
+            "aws".into(),
+            "aws-s3".into(),
+            "apiKeySecret".into(),
+            BTreeMap::from([("accessKeyId".into(), "AK".into())]),
+        )),
     );
     let mut results = BTreeMap::new();
     results.insert(

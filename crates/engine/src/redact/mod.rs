@@ -32,9 +32,7 @@ pub use forms::MIN_BASE64_CORE;
 /// type does not know is secret too). What is not secret is shown to code steps as
 /// `configVars.<key>.<input>`; what is secret is redacted everywhere.
 pub fn is_secret_field(connection: &Connection, field: &str) -> bool {
-    connection_types::SECRET_INPUT_KEYS.contains(&field)
-        || connection_types::find(&connection.component, &connection.key)
-            .is_some_and(|t| !t.is_public(field))
+    connection_types::is_secret_input(&connection.component, &connection.key, field)
 }
 
 /// What replaces a secret.
@@ -72,19 +70,17 @@ impl fmt::Debug for Redactor {
 /// The secrets of one connection: its secret inputs, the string values of a secret input that
 /// is a JSON object (`apiKeyDynamic`'s `parameters`), and its `(user, secret)` pairs.
 fn connection_secrets(c: &Connection, values: &mut Vec<String>, pairs: &mut Vec<(String, String)>) {
-    for (k, v) in &c.fields {
-        if !is_secret_field(c, k) {
-            continue;
-        }
-        values.push(v.clone());
+    for v in c.secrets.values() {
+        let v = v.expose();
+        values.push(v.to_string());
         if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(v) {
             values.extend(map.values().filter_map(|x| x.as_str().map(str::to_owned)));
         }
     }
     for (user, secret) in PAIRS {
-        if let (Some(u), Some(s)) = (c.fields.get(*user), c.fields.get(*secret)) {
-            if s.len() >= MIN_SECRET_LEN {
-                pairs.push((u.clone(), s.clone()));
+        if let (Some(u), Some(s)) = (c.value(user), c.secrets.get(*secret)) {
+            if s.expose().len() >= MIN_SECRET_LEN {
+                pairs.push((u.to_string(), s.expose().to_string()));
             }
         }
     }

@@ -4,15 +4,15 @@ use base64::Engine as _;
 use serde_json::json;
 
 fn connection(component: &str, key: &str, fields: &[(&str, &str)]) -> ConfigValue {
-    ConfigValue::Connection(Connection {
-        id: key.into(),
-        component: component.into(),
-        key: key.into(),
-        fields: fields
+    ConfigValue::Connection(Connection::new(
+        key.into(),
+        component.into(),
+        key.into(),
+        fields
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
-    })
+    ))
 }
 
 fn redactor(values: &[(&str, ConfigValue)]) -> Redactor {
@@ -72,12 +72,7 @@ fn redacts_secret_fields_only() {
 
 #[test]
 fn unknown_inputs_of_a_known_type_are_secret() {
-    let c = Connection {
-        id: "c".into(),
-        component: "http".into(),
-        key: "bearer".into(),
-        fields: BTreeMap::new(),
-    };
+    let c = Connection::new("c".into(), "http".into(), "bearer".into(), BTreeMap::new());
     assert!(is_secret_field(&c, "token"));
     assert!(is_secret_field(&c, "notDeclared"));
     assert!(!is_secret_field(&c, "timeout"));

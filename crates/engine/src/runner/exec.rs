@@ -118,7 +118,6 @@ impl Exec {
                     ConfigValue::Connection(c) => Value::Object(
                         c.fields
                             .iter()
-                            .filter(|(k, _)| !crate::redact::is_secret_field(c, k))
                             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                             .collect(),
                     ),

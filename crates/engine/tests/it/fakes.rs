@@ -74,7 +74,18 @@ fn to_json(inputs: &Inputs) -> Value {
             }) => {
                 json!({"binary": bytes.len(), "contentType": content_type})
             }
-            InputValue::Connection(c) => json!({"connection": c.key, "fields": c.fields}),
+            // Every input, secrets exposed: an action that leaks its connection.
+            InputValue::Connection(c) => {
+                let mut all: serde_json::Map<String, Value> = c
+                    .fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect();
+                for (k, v) in &c.secrets {
+                    all.insert(k.clone(), Value::String(v.expose().to_string()));
+                }
+                json!({"connection": c.key, "fields": all})
+            }
         };
         map.insert(k.clone(), v);
     }
@@ -183,8 +194,14 @@ impl Action for Leak {
         let conn = inputs
             .connection("connection")
             .ok_or_else(|| ActionError::input("connection", "required"))?;
-        let user = conn.fields.get("username").cloned().unwrap_or_default();
-        let pw = conn.fields.get("password").cloned().unwrap_or_default();
+        let user = conn
+            .value("username")
+            .map(str::to_string)
+            .unwrap_or_default();
+        let pw = conn
+            .value("password")
+            .map(str::to_string)
+            .unwrap_or_default();
         let form: String = pw
             .bytes()
             .map(|b| match b {

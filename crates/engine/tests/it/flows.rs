@@ -343,15 +343,15 @@ async fn logs_reach_the_sink_redacted() {
     req.sink = sink.clone();
     req.config.insert(
         "creds".into(),
-        ConfigValue::Connection(Connection {
-            id: "creds".into(),
-            component: "test".into(),
-            key: "basic".into(),
-            fields: BTreeMap::from([
+        ConfigValue::Connection(Connection::new(
+            "creds".into(),
+            "test".into(),
+            "basic".into(),
+            BTreeMap::from([
                 ("username".into(), "bob".into()),
                 ("password".into(), "s3cr3t-pass".into()),
             ]),
-        }),
+        )),
     );
     let res = engine(EngineLimits::default()).run(&def, req).await;
     assert!(res.is_success(), "{:?}", res.error);

@@ -101,7 +101,7 @@ impl Action for FakePut {
         let conn = inputs
             .connection("accessKey")
             .ok_or_else(|| ActionError::input("accessKey", "no connection"))?;
-        if conn.fields.get("secretAccessKey").map(String::as_str) != Some("SECRETKEY123") {
+        if conn.value("secretAccessKey") != Some("SECRETKEY123") {
             return Err(ActionError::failed("bad credentials"));
         }
         let key = format!(

@@ -25,15 +25,15 @@ fn request() -> RunRequest {
         .insert("greeting".into(), ConfigValue::Value(json!("hello")));
     r.config.insert(
         "creds".into(),
-        ConfigValue::Connection(Connection {
-            id: "creds".into(),
-            component: "test".into(),
-            key: "basic".into(),
-            fields: BTreeMap::from([
+        ConfigValue::Connection(Connection::new(
+            "creds".into(),
+            "test".into(),
+            "basic".into(),
+            BTreeMap::from([
                 ("username".into(), USER.into()),
                 ("password".into(), PASSWORD.into()),
             ]),
-        }),
+        )),
     );
     r
 }

@@ -210,12 +210,7 @@ async fn open_values(
         Some(ty) => ty.with_defaults(&fields),
         None => fields,
     };
-    Ok(Connection {
-        id: b.id.to_string(),
-        component,
-        key,
-        fields,
-    })
+    Ok(Connection::new(b.id.to_string(), component, key, fields))
 }
 
 async fn resolve_unbound(

@@ -93,8 +93,8 @@ async fn inline_connection_values_open_when_the_execution_starts() {
         let Some(ConfigValue::Connection(c)) = config.values.get("api") else {
             panic!("{}: no connection in {:?}", db.label, config.values.keys());
         };
-        assert_eq!(c.fields.get("apiKey").map(String::as_str), Some(KEY));
-        assert_eq!(c.fields.get("location").map(String::as_str), Some("header"));
+        assert_eq!(c.value("apiKey"), Some(KEY));
+        assert_eq!(c.value("location"), Some("header"));
         assert!(config.warnings.is_empty(), "{:?}", config.warnings);
     }
 }

@@ -1,6 +1,8 @@
 //! The store test suite: every test runs against SQLite, and against PostgreSQL when
 //! `DATABASE_URL` / `PLUMB_TEST_POSTGRES_URL` is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
 mod config_vars;
 mod customers;
 mod instances;

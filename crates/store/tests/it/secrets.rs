@@ -110,16 +110,16 @@ async fn resolve_merges_global_customer_and_test() {
             .unwrap();
         assert_eq!(c.component, "http");
         assert_eq!(c.key, "basic");
-        assert_eq!(c.fields["username"], "shared-user", "{}", db.label);
-        assert_eq!(c.fields["password"], "customer-secret-1");
+        assert_eq!(c.value("username").unwrap(), "shared-user", "{}", db.label);
+        assert_eq!(c.value("password").unwrap(), "customer-secret-1");
         // Defaults of the type fill the rest.
-        assert_eq!(c.fields["rejectUnauthorized"], "true");
+        assert_eq!(c.value("rejectUnauthorized").unwrap(), "true");
         let t = resolve_scoped_connection(&vault, org, "acme-api", None, true)
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(t.fields["username"], "test-user");
-        assert_eq!(t.fields["password"], "test-secret");
+        assert_eq!(t.value("username").unwrap(), "test-user");
+        assert_eq!(t.value("password").unwrap(), "test-secret");
         // Unknown customer, unknown key, another organization: nothing.
         for (o, key, cust) in [
             (org, "acme-api", Some(Uuid::new_v4())),
@@ -191,7 +191,7 @@ async fn rotate_org_reseals_and_keeps_opening() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(c.fields["password"], "customer-secret-1");
+        assert_eq!(c.value("password").unwrap(), "customer-secret-1");
         // Rotating again goes to version 3; nothing is left on older versions.
         assert_eq!(fresh.rotate_org(org).await.unwrap(), (3, 2));
     }
@@ -222,7 +222,7 @@ async fn rotate_master_rewraps_every_org_key() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(c.fields["password"], "customer-secret-1");
+        assert_eq!(c.value("password").unwrap(), "customer-secret-1");
         // The old key no longer opens anything, and says so clearly.
         let with_old = Vault::new(db.store.clone(), old);
         let err = resolve_scoped_connection(&with_old, org, "acme-api", Some(customer), false)

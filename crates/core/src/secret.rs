@@ -1,13 +1,16 @@
-//! Secret value types: [`SecretString`] and [`SecretBytes`].
+//! plumb's one secret type: [`SecretString`] (and [`SecretBytes`] for key material), used by
+//! every crate (the vault seals and opens them, connections carry their secret inputs in them,
+//! the auth schemes and token caches hold credentials and tokens in them).
 //!
 //! Both hold their value in memory that is zeroized on drop, print `[redacted]` in `Debug`, and
 //! implement neither `Display` nor `Serialize`: a secret cannot reach a log line, an API answer or
 //! a JSON document by accident. They implement `Deserialize`, so request and configuration types
-//! can hold them directly. Reading the value is explicit: [`SecretString::expose`].
+//! can hold them directly. Reading the value is explicit: [`SecretString::expose`]; writing it
+//! into a document that is sealed afterwards is explicit too: [`serialize_exposed`].
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serializer};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The text every redacted value is replaced with.
@@ -68,6 +71,29 @@ impl<'de> Deserialize<'de> for SecretString {
     }
 }
 
+/// Secret bytes that are not UTF-8 text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the secret is not UTF-8 text")]
+pub struct NotUtf8;
+
+/// Serializes a secret as its plaintext, for `#[serde(serialize_with = ...)]` on a field of a
+/// document that is sealed before it is stored (a cached token set). Every use is a place where
+/// a secret leaves its wrapper on purpose; keep them few and greppable.
+pub fn serialize_exposed<S: Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(secret.expose())
+}
+
+/// [`serialize_exposed`] for an optional secret.
+pub fn serialize_exposed_opt<S: Serializer>(
+    secret: &Option<SecretString>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(v) => s.serialize_some(v.expose()),
+        None => s.serialize_none(),
+    }
+}
+
 /// A secret binary value (key material, an opened ciphertext).
 ///
 /// No `Display`, no `Serialize`; `Debug` prints `[redacted]`; zeroized on drop.
@@ -96,7 +122,7 @@ impl SecretBytes {
     }
 
     /// Converts to a [`SecretString`] if the bytes are UTF-8, without copying.
-    pub fn into_secret_string(mut self) -> Result<SecretString, crate::VaultError> {
+    pub fn into_secret_string(mut self) -> Result<SecretString, NotUtf8> {
         let bytes = std::mem::take(&mut self.0);
         match String::from_utf8(bytes) {
             Ok(text) => Ok(SecretString(text)),
@@ -104,7 +130,7 @@ impl SecretBytes {
                 // Zeroize the rejected bytes too.
                 let mut bytes = err.into_bytes();
                 bytes.zeroize();
-                Err(crate::VaultError::NotUtf8)
+                Err(NotUtf8)
             }
         }
     }
@@ -179,7 +205,7 @@ mod tests {
         assert_eq!(s.expose(), "text");
         assert!(matches!(
             SecretBytes::new(vec![0xff, 0xfe]).into_secret_string(),
-            Err(crate::VaultError::NotUtf8)
+            Err(NotUtf8)
         ));
     }
 }

@@ -63,7 +63,7 @@ pub struct BindingScope<'a> {
 pub type BindingProblem = ConfigProblem;
 
 /// The field name of the sealed connection inputs of a `values` binding.
-const VALUES_FIELD: &str = "values";
+use plumb_store::instances::VALUES_SEAL_FIELD as VALUES_FIELD;
 
 /// Checks `inputs` against the definition for an instance of `customer_id`; seals connection
 /// inputs. With `complete`, every config var that has no default and no scoped connection to bind

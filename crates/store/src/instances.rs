@@ -187,6 +187,10 @@ pub struct InstanceFilter {
     pub enabled: Option<bool>,
 }
 
+/// The field a `Values` binding's inputs are sealed under, with the binding's ID as the record
+/// (`Vault::seal(org, binding.id, VALUES_SEAL_FIELD, ...)`); key rotation reseals them.
+pub const VALUES_SEAL_FIELD: &str = "values";
+
 const COLUMNS: &str = "i.id, i.org_id, i.customer_id, i.integration_id, \
      i.integration_version_id, i.name, i.description, i.enabled, i.deployed_at, i.worker_group, \
      i.created_at, i.updated_at";

@@ -222,6 +222,30 @@ impl Vault {
                 resealed += 1;
             }
         }
+        // The inline connection inputs of instance bindings (`values`), sealed as one secret
+        // under the binding's ID.
+        let bindings = sqlx::query(
+            "SELECT id, sealed_values FROM instance_config_vars
+             WHERE org_id = $1 AND sealed_values IS NOT NULL",
+        )
+        .bind(&org)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in bindings {
+            let id: String = row.try_get("id")?;
+            let text: String = row.try_get("sealed_values")?;
+            let sealed = hex::decode(&text)
+                .map_err(|_| StoreError::Corrupt(format!("binding {id}: sealed values")))?;
+            let ctx = SealContext::new(&org, &id, crate::instances::VALUES_SEAL_FIELD);
+            if let Some(new) = ring.reseal_to_current(&ctx, &sealed)? {
+                sqlx::query("UPDATE instance_config_vars SET sealed_values = $1 WHERE id = $2")
+                    .bind(hex::encode(new))
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                resealed += 1;
+            }
+        }
         tx.commit().await?;
         if let Ok(mut c) = self.cache.write() {
             c.insert(org_id, Arc::new(ring));

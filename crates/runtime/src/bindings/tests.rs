@@ -100,6 +100,40 @@ async fn inline_connection_values_open_when_the_execution_starts() {
 }
 
 #[tokio::test]
+async fn key_rotation_reseals_inline_connection_values() {
+    for db in TestDb::all().await.unwrap() {
+        let vault = Vault::new(db.store.clone(), MasterKey::generate().unwrap());
+        let (instance, def) = instance_with_values(&db, &vault).await;
+        let sealed = |b: &plumb_store::instances::Binding| b.sealed_values.clone().unwrap();
+        let before = db
+            .store
+            .instance_bindings(instance.org_id, instance.id)
+            .await
+            .unwrap();
+        let (_, resealed) = vault.rotate_org(instance.org_id).await.unwrap();
+        let after = db
+            .store
+            .instance_bindings(instance.org_id, instance.id)
+            .await
+            .unwrap();
+        assert!(resealed >= 1, "{}: nothing resealed", db.label);
+        assert_ne!(
+            sealed(&before[0]),
+            sealed(&after[0]),
+            "{}: not resealed",
+            db.label
+        );
+        let config = resolve_instance_config(&db.store, Some(&vault), &instance, &def)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", db.label));
+        let Some(ConfigValue::Connection(c)) = config.values.get("api") else {
+            panic!("{}: no connection", db.label);
+        };
+        assert_eq!(c.value("apiKey"), Some(KEY));
+    }
+}
+
+#[tokio::test]
 async fn a_binding_that_does_not_open_is_unusable_and_named() {
     for db in TestDb::all().await.unwrap() {
         let vault = Vault::new(db.store.clone(), MasterKey::generate().unwrap());

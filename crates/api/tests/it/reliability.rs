@@ -7,6 +7,7 @@ use plumb_runtime::WorkerConfig;
 use plumb_store::testing::TestDb;
 use serde_json::{json, Value};
 
+use crate::instance_values::publish;
 use crate::instances::{gql_ok, start_with};
 use crate::Server;
 
@@ -56,32 +57,6 @@ flows:
               module.exports = async ({{ customer }}) => ({{ data: {{ answered: customer.externalId }} }});
 "#
     )
-}
-
-/// Imports and publishes `definition`; answers the version ID.
-async fn publish(s: &Server, definition: &str) -> String {
-    let draft = gql_ok(
-        s,
-        "mutation($input: ImportIntegrationInput!) { importIntegration(input: $input) {
-          integration { id } errors { field messages } } }",
-        json!({"input": {"definition": definition}}),
-        "importIntegration",
-    )
-    .await["integration"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    gql_ok(
-        s,
-        "mutation($input: PublishIntegrationInput!) { publishIntegration(input: $input) {
-          integration { id } errors { field messages } } }",
-        json!({"input": {"id": draft, "comment": "v1"}}),
-        "publishIntegration",
-    )
-    .await["integration"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 /// Creates a customer and a deployed instance of `version`; answers the webhook URL of `flow`.

@@ -31,7 +31,9 @@ mod trigger;
 
 pub use builtins::{builtin_actions, builtin_manifests, MemoryStateStore};
 pub use limits::EngineLimits;
-pub use local::{resolve_local_config, run_local, run_local_with, RunReport, StepReport};
+pub use local::{
+    require_local_config, resolve_local_config, run_local, run_local_with, RunReport, StepReport,
+};
 pub use record::{
     ExecutionResult, ExecutionStatus, LogEntry, StepError, StepOutcome, StepRecord, StepStarted,
 };

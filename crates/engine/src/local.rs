@@ -107,11 +107,38 @@ impl fmt::Display for RunReport {
 
 /// Resolves config vars from `KEY=VALUE` strings: declared defaults apply; a connection's value
 /// is the JSON object of its inputs (over the definition's default inputs). Undeclared keys
-/// are an error.
+/// are an error. Config vars left without a value are left out (see [`require_local_config`]).
 pub fn resolve_local_config(
     def: &Definition,
     values: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, ConfigValue>, String> {
+    resolve_with_missing(def, values).map(|(config, _)| config)
+}
+
+/// [`resolve_local_config`] for `plumb run`: required config vars left without a value (a plain
+/// one with no default, a connection missing inputs its type requires) are an error naming
+/// every one, instead of a run with holes in it.
+pub fn require_local_config(
+    def: &Definition,
+    values: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, ConfigValue>, String> {
+    let (config, missing) = resolve_with_missing(def, values)?;
+    if missing.is_empty() {
+        Ok(config)
+    } else {
+        Err(format!(
+            "required config vars have no value: {}; give each with --config KEY=VALUE (a \
+             connection's value is a JSON object of its inputs)",
+            missing.join(", ")
+        ))
+    }
+}
+
+/// The resolved config and a description of each required config var left without a value.
+fn resolve_with_missing(
+    def: &Definition,
+    values: &BTreeMap<String, String>,
+) -> Result<(BTreeMap<String, ConfigValue>, Vec<String>), String> {
     for key in values.keys() {
         if def.config_var(key).is_none() {
             return Err(format!(
@@ -120,6 +147,7 @@ pub fn resolve_local_config(
         }
     }
     let mut out = BTreeMap::new();
+    let mut missing: Vec<String> = Vec::new();
     for decl in &def.required_config_vars {
         let given = values.get(&decl.key);
         if decl.is_connection() {
@@ -137,7 +165,29 @@ pub fn resolve_local_config(
                     }
                 }
             }
+            let connection_type = decl
+                .connection
+                .as_ref()
+                .and_then(|c| plumb_core::connection_types::find(&c.component.key, &c.key));
             let Some(text) = given else {
+                match connection_type {
+                    Some(ty) => {
+                        let absent: Vec<&str> = ty
+                            .inputs()
+                            .filter(|i| i.required && !fields.contains_key(i.key))
+                            .map(|i| i.key)
+                            .collect();
+                        if !absent.is_empty() {
+                            missing.push(format!(
+                                "`{}` (connection; inputs {})",
+                                decl.key,
+                                absent.join(", ")
+                            ));
+                        }
+                    }
+                    // A type plumb does not know (a custom component's): its inputs are its own.
+                    None => {}
+                }
                 continue;
             };
             let parsed: serde_json::Map<String, Value> = serde_json::from_str(text).map_err(|_| {
@@ -169,13 +219,20 @@ pub fn resolve_local_config(
             let value = match (given, &decl.default_value) {
                 (Some(v), _) => Value::String(v.clone()),
                 (None, Some(Value::String(s))) => Value::String(s.clone()),
-                (None, Some(Value::Null)) | (None, None) => continue,
+                (None, Some(Value::Null)) | (None, None) => {
+                    missing.push(format!(
+                        "`{}` ({})",
+                        decl.key,
+                        decl.data_type.as_deref().unwrap_or("string")
+                    ));
+                    continue;
+                }
                 (None, Some(other)) => Value::String(other.to_string()),
             };
             out.insert(decl.key.clone(), ConfigValue::Value(value));
         }
     }
-    Ok(out)
+    Ok((out, missing))
 }
 
 /// Runs one flow of a definition locally, with `engine`'s registry and limits. `flow` defaults to
@@ -208,7 +265,7 @@ pub async fn run_local_with(
             None => return RunReport::failed("the definition has no flows".into(), Vec::new()),
         },
     };
-    let config = match resolve_local_config(&def, &config) {
+    let config = match require_local_config(&def, &config) {
         Ok(c) => c,
         Err(e) => return RunReport::failed(e, Vec::new()),
     };

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use plumb_core::definition::ProblemKind;
-use plumb_engine::run_local;
+use plumb_engine::{require_local_config, resolve_local_config, run_local};
 use serde_json::json;
 
 use crate::fakes::{registry, step, yaml};
@@ -90,4 +90,53 @@ async fn failing_step_fails_the_report() {
     assert!(!report.success);
     assert_eq!(report.steps[1].status, "failed");
     assert_eq!(report.steps[1].error.as_deref(), Some("boom"));
+}
+
+#[test]
+fn required_config_vars_without_a_value_are_named_before_running() {
+    let text = r#"
+name: Needs
+definitionVersion: 7
+requiredConfigVars:
+  - key: bucket
+    dataType: string
+  - key: region
+    dataType: string
+    defaultValue: eu-west-1
+  - key: aws
+    dataType: connection
+    connection: {key: apiKeySecret, component: {key: aws-s3}}
+  - key: custom
+    dataType: connection
+    connection: {key: own, component: {key: custom-component}}
+flows:
+  - name: F
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: webhook-triggers}}
+"#;
+    let def = plumb_core::definition::parse(text).unwrap().definition;
+    let error = require_local_config(&def, &BTreeMap::new()).unwrap_err();
+    assert!(error.contains("`bucket` (string)"), "{error}");
+    assert!(!error.contains("`region`"), "a default is a value: {error}");
+    assert!(
+        error.contains("`aws` (connection; inputs accessKeyId, secretAccessKey)"),
+        "{error}"
+    );
+    assert!(
+        !error.contains("`custom`"),
+        "unknown types are their own: {error}"
+    );
+    // The lenient form (test runs on the server, which warn instead) leaves them out.
+    assert!(resolve_local_config(&def, &BTreeMap::new()).is_ok());
+    let config = BTreeMap::from([
+        ("bucket".to_string(), "avatars".to_string()),
+        (
+            "aws".to_string(),
+            r#"{"accessKeyId": "AK", "secretAccessKey": "SK"}"#.to_string(),
+        ),
+    ]);
+    let resolved = require_local_config(&def, &config).unwrap();
+    assert!(resolved.contains_key("aws") && resolved.contains_key("region"));
 }

@@ -170,23 +170,20 @@ fn resolve_with_missing(
                 .as_ref()
                 .and_then(|c| plumb_core::connection_types::find(&c.component.key, &c.key));
             let Some(text) = given else {
-                match connection_type {
-                    Some(ty) => {
-                        let absent: Vec<&str> = ty
-                            .inputs()
-                            .filter(|i| i.required && !fields.contains_key(i.key))
-                            .map(|i| i.key)
-                            .collect();
-                        if !absent.is_empty() {
-                            missing.push(format!(
-                                "`{}` (connection; inputs {})",
-                                decl.key,
-                                absent.join(", ")
-                            ));
-                        }
+                // A type plumb does not know (a custom component's) has inputs of its own.
+                if let Some(ty) = connection_type {
+                    let absent: Vec<&str> = ty
+                        .inputs()
+                        .filter(|i| i.required && !fields.contains_key(i.key))
+                        .map(|i| i.key)
+                        .collect();
+                    if !absent.is_empty() {
+                        missing.push(format!(
+                            "`{}` (connection; inputs {})",
+                            decl.key,
+                            absent.join(", ")
+                        ));
                     }
-                    // A type plumb does not know (a custom component's): its inputs are its own.
-                    None => {}
                 }
                 continue;
             };

@@ -79,25 +79,23 @@ impl Store {
             Backend::Sqlite => "",
         };
         // Only constants and placeholders are formatted into the text; values are bound.
+        // A customer-less execution (NULL) is never skipped: `NULL NOT IN (...)` is not true.
         let mut skip = String::new();
         let mut next = 7;
-        for (column, ids) in [
-            ("e.customer_id", &opts.skip_customers),
-            ("e.org_id", &opts.skip_orgs),
+        for (condition, ids) in [
+            (
+                "(e.customer_id IS NULL OR e.customer_id NOT IN (?))",
+                &opts.skip_customers,
+            ),
+            ("e.org_id NOT IN (?)", &opts.skip_orgs),
         ] {
             if ids.is_empty() {
                 continue;
             }
             let marks: Vec<String> = (next..next + ids.len()).map(|n| format!("${n}")).collect();
             next += ids.len();
-            if column == "e.customer_id" {
-                skip.push_str(&format!(
-                    " AND (e.customer_id IS NULL OR e.customer_id NOT IN ({}))",
-                    marks.join(", ")
-                ));
-            } else {
-                skip.push_str(&format!(" AND e.org_id NOT IN ({})", marks.join(", ")));
-            }
+            skip.push_str(" AND ");
+            skip.push_str(&condition.replace('?', &marks.join(", ")));
         }
         let sql = format!(
             "UPDATE executions SET status = 'PENDING', lease_owner = $1, lease_expires_at = $2,

@@ -56,6 +56,20 @@ fn authorized(security: &str, hashes: &[String], headers: &HeaderMap) -> Result<
     }
 }
 
+/// How much of a body over `limit` is read (and thrown away) so the caller gets the answer.
+fn drain_cap(limit: usize) -> usize {
+    limit.saturating_mul(4)
+}
+
+/// Whether the request's `Content-Length` declares more than `cap` bytes.
+fn declares_more_than(headers: &HeaderMap, cap: usize) -> bool {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > cap)
+}
+
 /// Reads a webhook body of at most `limit` bytes. A larger body is refused with 413 after it was
 /// read (up to four times the limit), so the caller gets the answer instead of a broken
 /// connection; a declared length beyond that is refused at once.
@@ -66,12 +80,8 @@ async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<B
             &format!("the payload is larger than the webhook limit of {limit} bytes"),
         )
     };
-    let drain_cap = limit.saturating_mul(4);
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > drain_cap) {
+    let drain_cap = drain_cap(limit);
+    if declares_more_than(headers, drain_cap) {
         return Err(too_large());
     }
     let mut stream = body.into_data_stream();
@@ -102,12 +112,8 @@ async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<B
 /// away (up to four times the limit, as [`read_limited`] does) so the caller reads the answer
 /// rather than a reset connection; a declared length beyond that is not read at all.
 async fn refuse(response: Response, body: Body, headers: &HeaderMap, limit: usize) -> Response {
-    let drain_cap = limit.saturating_mul(4);
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > drain_cap) {
+    let drain_cap = drain_cap(limit);
+    if declares_more_than(headers, drain_cap) {
         return response;
     }
     let mut stream = body.into_data_stream();

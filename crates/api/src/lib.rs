@@ -89,7 +89,7 @@ impl AppState {
     /// right after [`AppState::new`]; `plumb serve` passes the key it checked at start-up).
     pub fn with_master_key(mut self, master: plumb_vault::MasterKey) -> AppState {
         let vault = plumb_store::secrets::Vault::new(self.store.clone(), master);
-        let engine = plumb_engine::Engine::new(plumb_runtime::registry_with_vault(vault.clone()));
+        let engine = plumb_engine::Engine::new(plumb_runtime::catalog_with_vault(vault.clone()));
         self.runtime = Arc::new(Runtime::new(
             self.store.clone(),
             Some(vault.clone()),

@@ -304,7 +304,7 @@ pub async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         .context("opening the database")?;
     let master_key = check_master_key(&store, &args.master_key_file).await?;
     let vault = plumb_store::secrets::Vault::new(store.clone(), master_key);
-    let engine = plumb_engine::Engine::new(plumb_runtime::registry_with_vault(vault.clone()));
+    let engine = plumb_engine::Engine::new(plumb_runtime::catalog_with_vault(vault.clone()));
     let runtime = Arc::new(Runtime::new(
         store.clone(),
         Some(vault),

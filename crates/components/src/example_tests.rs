@@ -12,12 +12,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use plumb_core::action::{Data, InputValue, Inputs};
-use plumb_core::component::{ActionManifest, ComponentManifest};
+use plumb_core::component::{ActionSpec, ComponentSpec};
 use plumb_core::definition::{self, Input, Step};
 use serde_json::{json, Value};
 
 use crate::testing::{context, S3Server, S3_SECRET_KEY};
-use crate::Registry;
 
 const DEFINITION: &str = include_str!("../../../examples/pokemon-avatar-sync/integration.yaml");
 const PIKACHU_JSON: &str =
@@ -66,22 +65,16 @@ async fn poke_api() -> String {
     base
 }
 
-/// Our manifests plus the trigger component the engine provides.
-fn manifests() -> Vec<ComponentManifest> {
-    let mut all = crate::manifests();
-    all.push(ComponentManifest {
-        key: "schedule-triggers",
-        label: "Schedule",
-        description: "",
-        actions: &[ActionManifest {
-            key: "schedule",
-            label: "Schedule",
-            description: "",
-            inputs: &[],
-            is_trigger: true,
-        }],
-        connections: &[],
-    });
+/// Our components' specs plus the trigger component the engine provides.
+fn manifests() -> Vec<ComponentSpec> {
+    let mut all: Vec<ComponentSpec> = crate::components(crate::default_auth())
+        .iter()
+        .map(|c| c.spec().clone())
+        .collect();
+    all.push(
+        ComponentSpec::builtin("schedule-triggers", "Schedule", "")
+            .action(ActionSpec::new("schedule", "Schedule", "", Vec::new()).trigger()),
+    );
     all
 }
 
@@ -155,13 +148,15 @@ async fn run_flow(
     config: BTreeMap<String, Value>,
     s3: &S3Server,
 ) -> BTreeMap<String, Data> {
-    let registry = Registry::new();
+    let registry = crate::components(crate::default_auth());
     let connections =
         BTreeMap::from([("AWS Credentials".to_string(), s3.connection(S3_SECRET_KEY))]);
     let mut results: BTreeMap<String, Data> = BTreeMap::new();
     for step in steps.iter().filter(|s| s.is_trigger != Some(true)) {
         let action = registry
-            .action(&step.action.component.key, &step.action.key)
+            .iter()
+            .find(|c| c.spec().key == step.action.component.key)
+            .and_then(|c| c.action(&step.action.key))
             .unwrap_or_else(|| {
                 panic!(
                     "no action {}/{}",

@@ -1,27 +1,28 @@
 //! plumb's built-in components.
 //!
-//! Each component lives in its own folder with a thin `mod.rs` that declares its
-//! [`ComponentManifest`] and its actions:
+//! Each component lives in its own folder: its spec (`manifest.rs`, or in `mod.rs` when small:
+//! key, actions with typed inputs declared by [`plumb_core::action_inputs!`], examples,
+//! connection types) next to its actions' code, and one `component(..)` function that gives
+//! both as a [`Component`]:
 //! - [`code`]: `runCode`, JavaScript on QuickJS with a pool of runtimes ([`code::JsPool`]).
 //! - [`aws_s3`]: `putObject, getObject, listObjects, deleteObject, copyObject` via `object_store`.
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
 //!
-//! [`manifests`] lists every component this crate provides; [`actions`] gives the
-//! implementations keyed by `(component key, action key)`; [`Registry`] looks them up.
-//! [`actions_with`] / [`Registry::with_auth`] take the process's `plumb_auth::AuthClient`, through
-//! which `http` and `salesforce` authenticate (the default is an in-memory one).
+//! [`components`] lists them (one line per component); the process's catalog
+//! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
+//! HTTP-backed ones (`http`, `salesforce`) authenticate through the given
+//! `plumb_auth::AuthClient`, `aws-s3` runs under its egress policy.
 //!
 //! Invariants: components reach state only through their `ActionContext`; errors and logs never
 //! carry a secret (URLs are shown without their query string); QuickJS runtimes never leave
 //! their worker threads.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use plumb_auth::AuthClient;
 use plumb_core::action::Action;
-use plumb_core::component::ComponentManifest;
+use plumb_core::component::{Component, ComponentSpec};
 
 pub mod aws_s3;
 pub mod code;
@@ -35,136 +36,61 @@ mod example_tests;
 #[cfg(test)]
 mod testing;
 
-/// The manifests of every component in this crate.
-pub fn manifests() -> Vec<ComponentManifest> {
+pub use outbound::default_auth;
+
+/// Every component of this crate, its HTTP-backed actions sending through `auth`. One line per
+/// component.
+pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
     vec![
-        code::manifest(),
-        http::manifest(),
-        aws_s3::manifest(),
-        salesforce::manifest(),
+        code::component(),
+        http::component(Arc::clone(&auth)),
+        aws_s3::component(&auth),
+        salesforce::component(auth),
     ]
 }
 
-/// `(component key, action key)`.
-pub type ActionKey = (&'static str, &'static str);
-
-/// Every action implementation, keyed by `(component key, action key)`, sending
-/// authenticated HTTP requests through a process-wide in-memory [`AuthClient`].
-pub fn actions() -> Vec<(ActionKey, Arc<dyn Action>)> {
-    actions_with(outbound::default_auth())
-}
-
-/// Every action implementation, with the HTTP-backed ones (`http`, `salesforce`) sending
-/// through `auth` (the server's client, whose token store is the database) and `aws-s3` under
-/// its egress policy.
-pub fn actions_with(auth: Arc<AuthClient>) -> Vec<(ActionKey, Arc<dyn Action>)> {
-    let mut all = Vec::new();
-    for (component, actions) in [
-        (code::KEY, code::actions()),
-        (http::KEY, http::actions_with(Arc::clone(&auth))),
-        (aws_s3::KEY, aws_s3::actions_with(&auth)),
-        (salesforce::KEY, salesforce::actions_with(auth)),
-    ] {
-        for (action, implementation) in actions {
-            all.push(((component, action), implementation));
-        }
-    }
-    all
-}
-
-/// The actions of this crate by `(component key, action key)`.
-#[derive(Clone)]
-pub struct Registry {
-    actions: HashMap<ActionKey, Arc<dyn Action>>,
-    manifests: Vec<ComponentManifest>,
-}
-
-impl Registry {
-    /// A registry of every component in this crate (see [`actions`]).
-    pub fn new() -> Self {
-        Registry::with_auth(outbound::default_auth())
-    }
-
-    /// A registry whose HTTP-backed actions send through `auth` (see [`actions_with`]).
-    pub fn with_auth(auth: Arc<AuthClient>) -> Self {
-        Registry {
-            actions: actions_with(auth).into_iter().collect(),
-            manifests: manifests(),
-        }
-    }
-
-    /// The action `component`/`action`, if this crate provides it.
-    pub fn action(&self, component: &str, action: &str) -> Option<Arc<dyn Action>> {
-        self.actions
-            .iter()
-            .find(|((c, a), _)| *c == component && *a == action)
-            .map(|(_, implementation)| Arc::clone(implementation))
-    }
-
-    /// The manifest of a component.
-    pub fn manifest(&self, component: &str) -> Option<&ComponentManifest> {
-        self.manifests.iter().find(|m| m.key == component)
-    }
-
-    /// Every manifest.
-    pub fn manifests(&self) -> &[ComponentManifest] {
-        &self.manifests
-    }
-}
-
-impl Default for Registry {
-    fn default() -> Self {
-        Registry::new()
-    }
-}
-
-impl std::fmt::Debug for Registry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut keys: Vec<_> = self.actions.keys().collect();
-        keys.sort();
-        f.debug_struct("Registry").field("actions", &keys).finish()
-    }
+/// A component from its spec and its actions' implementations by key.
+fn assemble(spec: ComponentSpec, actions: Vec<(&'static str, Arc<dyn Action>)>) -> Component {
+    actions
+        .into_iter()
+        .fold(Component::new(spec), |c, (key, implementation)| {
+            c.with_action(key, implementation)
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_manifest_action_has_an_implementation_and_back() {
-        let registry = Registry::new();
-        let mut declared = 0;
-        for m in manifests() {
-            for a in m.actions {
-                declared += 1;
-                assert!(
-                    registry.action(m.key, a.key).is_some(),
-                    "{}/{}",
-                    m.key,
-                    a.key
-                );
-            }
-        }
-        assert_eq!(declared, actions().len());
+    fn all() -> Vec<Component> {
+        components(default_auth())
     }
 
     #[test]
-    fn every_component_action_and_input_is_documented() {
-        let docs = include_str!("../../../docs/components.md");
-        for m in manifests() {
-            assert!(docs.contains(&format!("## `{}`", m.key)), "{}", m.key);
-            for a in m.actions {
+    fn every_spec_action_has_an_implementation_and_back() {
+        for c in all() {
+            c.check().unwrap_or_else(|e| panic!("{e}"));
+            assert!(!c.is_control(), "{}", c.spec().key);
+        }
+    }
+
+    #[test]
+    fn every_action_has_a_description_docs_and_an_example() {
+        for c in all() {
+            let spec = c.spec();
+            assert!(!spec.description.is_empty(), "{}", spec.key);
+            for a in &spec.actions {
                 assert!(
-                    docs.contains(&format!("`{}`", a.key)),
-                    "{}/{}",
-                    m.key,
+                    !a.examples.is_empty(),
+                    "{}/{} has no example",
+                    spec.key,
                     a.key
                 );
-                for i in a.inputs {
+                for i in &a.inputs {
                     assert!(
-                        docs.contains(&format!("`{}`", i.key)),
-                        "{}/{}/{}",
-                        m.key,
+                        !i.description.is_empty(),
+                        "{}/{}/{} has no description",
+                        spec.key,
                         a.key,
                         i.key
                     );
@@ -175,16 +101,13 @@ mod tests {
 
     #[test]
     fn contract_input_names() {
-        let keys = |component: &str, action: &str| -> Vec<&'static str> {
-            let registry = Registry::new();
-            let manifest = registry.manifest(component).expect("component");
-            manifest
-                .action(action)
-                .expect("action")
-                .inputs
-                .iter()
-                .map(|i| i.key)
-                .collect()
+        let all = all();
+        let keys = |component: &str, action: &str| -> Vec<String> {
+            all.iter()
+                .find(|c| c.spec().key == component)
+                .and_then(|c| c.spec().find_action(action))
+                .map(|a| a.inputs.iter().map(|i| i.key.clone()).collect())
+                .unwrap_or_else(|| panic!("{component}/{action}"))
         };
         assert_eq!(
             keys("http", "httpRequest"),
@@ -217,18 +140,25 @@ mod tests {
             "contentType",
             "tagging",
         ] {
-            assert!(put.contains(&k), "{k}");
+            assert!(put.iter().any(|p| p == k), "{k}");
         }
         let list = keys("aws-s3", "listObjects");
         for k in ["prefix", "maxKeys", "continuationToken"] {
-            assert!(list.contains(&k), "{k}");
+            assert!(list.iter().any(|p| p == k), "{k}");
         }
+        let version = all
+            .iter()
+            .find(|c| c.spec().key == "salesforce")
+            .and_then(|c| c.spec().find_action("query"))
+            .and_then(|a| a.input("version"))
+            .and_then(|i| i.default.clone());
+        assert_eq!(version.as_deref(), Some(salesforce::DEFAULT_VERSION));
     }
 
     #[test]
     fn yaml_examples_in_the_docs_parse_and_name_real_actions() {
         let docs = include_str!("../../../docs/components.md");
-        let registry = Registry::new();
+        let all = all();
         let mut blocks = 0;
         for block in docs.split("```yaml\n").skip(1) {
             let block = block.split("```").next().unwrap_or_default();
@@ -240,7 +170,11 @@ mod tests {
                     action["component"]["key"].as_str().expect("component"),
                     action["key"].as_str().expect("action"),
                 );
-                assert!(registry.action(c, a).is_some(), "{c}/{a}");
+                assert!(
+                    all.iter()
+                        .any(|x| x.spec().key == c && x.action(a).is_some()),
+                    "{c}/{a}"
+                );
             }
             blocks += 1;
         }

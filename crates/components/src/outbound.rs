@@ -6,9 +6,9 @@ use std::sync::{Arc, OnceLock};
 use plumb_auth::{AuthClient, AuthError};
 use plumb_core::action::ActionError;
 
-/// The default client (in-memory token cache), used unless the registry is built with
-/// [`crate::Registry::with_auth`].
-pub(crate) fn default_auth() -> Arc<AuthClient> {
+/// The process-wide default client (in-memory token cache): what `plumb run` and tests send
+/// through; the server gives [`crate::components`] its store-backed one instead.
+pub fn default_auth() -> Arc<AuthClient> {
     static AUTH: OnceLock<Arc<AuthClient>> = OnceLock::new();
     Arc::clone(AUTH.get_or_init(|| Arc::new(AuthClient::in_memory())))
 }

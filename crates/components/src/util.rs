@@ -81,3 +81,36 @@ pub(crate) fn key_values(inputs: &Inputs, key: &str) -> Result<Vec<(String, Stri
         )),
     }
 }
+
+/// A non-negative whole-number input (`None` when not given), for typed input structs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count(pub Option<u64>);
+
+impl Count {
+    /// The value, or `default` when not given.
+    pub fn or(self, default: u64) -> u64 {
+        self.0.unwrap_or(default)
+    }
+}
+
+impl plumb_core::component::FromInput for Count {
+    const REQUIRED: bool = false;
+    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
+        match inputs.json(key) {
+            None => Ok(Count(None)),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(Count(None)),
+            Some(_) => count(inputs, key, 0).map(|n| Count(Some(n))),
+        }
+    }
+}
+
+/// Key/value pairs from a list of `{key, value}` entries or an object (see [`key_values`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyValues(pub Vec<(String, String)>);
+
+impl plumb_core::component::FromInput for KeyValues {
+    const REQUIRED: bool = false;
+    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
+        key_values(inputs, key).map(KeyValues)
+    }
+}

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
-use plumb_core::component::{ActionManifest, ComponentManifest, InputKind, InputManifest};
+use plumb_core::component::{ActionSpec, Component, ComponentSpec, InputKind, InputSpec};
 use plumb_core::definition;
-use plumb_engine::{Engine, Registry, RunRequest, TriggerPayload};
+use plumb_engine::{Catalog, Engine, RunRequest, TriggerPayload};
 use serde_json::{json, Value};
 
 struct Noop;
@@ -27,21 +27,6 @@ impl Action for Noop {
         Ok(Data::Json(Value::Null))
     }
 }
-
-static INPUTS: &[InputManifest] = &[InputManifest {
-    key: "value",
-    label: "Value",
-    kind: InputKind::Data,
-    required: false,
-    default: None,
-}];
-static ACTIONS: &[ActionManifest] = &[ActionManifest {
-    key: "noop",
-    label: "No-op",
-    description: "",
-    inputs: INPUTS,
-    is_trigger: false,
-}];
 
 fn flow(steps: usize) -> String {
     let mut text = String::from(
@@ -70,16 +55,22 @@ fn thread_cpu() -> Duration {
 }
 
 fn bench(c: &mut Criterion) {
-    let mut registry = Registry::with_builtins();
-    registry.add_manifest(ComponentManifest {
-        key: "bench",
-        label: "Bench",
-        description: "",
-        actions: ACTIONS,
-        connections: &[],
-    });
-    registry.register("bench", "noop", Arc::new(Noop));
-    let registry = Arc::new(registry);
+    let spec = ComponentSpec::builtin("bench", "Bench", "").action(ActionSpec::new(
+        "noop",
+        "No-op",
+        "",
+        vec![InputSpec::new(
+            "value",
+            "Value",
+            InputKind::Data,
+            false,
+            None,
+            "",
+        )],
+    ));
+    let mut all = plumb_engine::builtin_components();
+    all.push(Component::new(spec).with_action("noop", Arc::new(Noop)));
+    let registry = Arc::new(Catalog::new(all).expect("a consistent catalog"));
     let engine = Engine::new(registry.clone());
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -87,11 +78,7 @@ fn bench(c: &mut Criterion) {
         .expect("runtime");
     let mut group = c.benchmark_group("engine_noop_steps");
     for steps in [1usize, 101] {
-        let def = definition::load(
-            &flow(steps),
-            plumb_engine::ActionRegistry::manifests(registry.as_ref()),
-        )
-        .expect("valid bench flow");
+        let def = definition::load(&flow(steps), &registry.view(None)).expect("valid bench flow");
         group.throughput(Throughput::Elements(steps as u64));
         group.bench_with_input(BenchmarkId::from_parameter(steps), &def, |b, def| {
             b.to_async(&rt).iter(|| async {
@@ -110,11 +97,8 @@ fn bench(c: &mut Criterion) {
     ] {
         let mut group = c.benchmark_group(name);
         for steps in [1usize, 101] {
-            let def = definition::load(
-                &flow(steps),
-                plumb_engine::ActionRegistry::manifests(registry.as_ref()),
-            )
-            .expect("valid bench flow");
+            let def =
+                definition::load(&flow(steps), &registry.view(None)).expect("valid bench flow");
             let flow = engine.prepare(&def, "F").expect("flow F");
             group.throughput(Throughput::Elements(steps as u64));
             group.bench_with_input(BenchmarkId::from_parameter(steps), &def, |b, def| {

@@ -232,7 +232,7 @@ fn resolve_with_missing(
     Ok((out, missing))
 }
 
-/// Runs one flow of a definition locally, with `engine`'s registry and limits. `flow` defaults to
+/// Runs one flow of a definition locally, with `engine`'s catalog and limits. `flow` defaults to
 /// the first flow; `payload` is the trigger body (JSON when it parses as JSON).
 pub async fn run_local_with(
     engine: &Engine,
@@ -247,7 +247,7 @@ pub async fn run_local_with(
             return RunReport::failed("the definition does not parse".into(), problems.0)
         }
     };
-    let problems = parsed.validate(engine.registry().manifests());
+    let problems = parsed.validate(&engine.catalog().view(None));
     if !problems.is_empty() {
         return RunReport::failed(
             format!("the definition has {} problem(s)", problems.len()),
@@ -326,10 +326,10 @@ pub async fn run_local(
     flow: Option<&str>,
     config: BTreeMap<String, String>,
     payload: Option<Vec<u8>>,
-    registry: std::sync::Arc<dyn crate::registry::ActionRegistry>,
+    catalog: std::sync::Arc<crate::catalog::Catalog>,
 ) -> RunReport {
     run_local_with(
-        &Engine::new(registry),
+        &Engine::new(catalog),
         definition_yaml,
         flow,
         config,

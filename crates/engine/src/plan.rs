@@ -10,7 +10,7 @@ use plumb_core::expr::{camel_case, Expr};
 use serde_json::Value;
 
 use crate::builtins::is_engine_step;
-use crate::registry::ActionRegistry;
+use crate::catalog::CatalogView;
 
 /// What running a step means.
 #[derive(Clone)]
@@ -70,14 +70,12 @@ impl PlanStep {
     }
 }
 
-fn compile_step(step: &Step, is_first: bool, registry: &dyn ActionRegistry) -> PlanStep {
+fn compile_step(step: &Step, is_first: bool, registry: &CatalogView) -> PlanStep {
     let component = step.action.component.key.as_str();
     let action = step.action.key.as_str();
     let manifest = registry
-        .manifests()
-        .iter()
-        .find(|m| m.key == component)
-        .and_then(|m| m.action(action));
+        .get(component)
+        .and_then(|m| m.spec().find_action(action));
     let is_trigger = step.is_trigger == Some(true)
         || (is_first && manifest.is_some_and(|a| a.is_trigger))
         || matches!(
@@ -91,20 +89,18 @@ fn compile_step(step: &Step, is_first: bool, registry: &dyn ActionRegistry) -> P
             Ok(expr) => inputs.push(PlanInput {
                 key: key.clone(),
                 expr,
-                kind: manifest
-                    .and_then(|a| a.inputs.iter().find(|i| i.key == key))
-                    .map(|i| i.kind),
+                kind: manifest.and_then(|a| a.input(key)).map(|i| i.kind),
             }),
             Err(e) => broken = Some(format!("input `{key}`: {e}")),
         }
     }
     // Manifest defaults for inputs the step does not give.
-    for m in manifest.map(|a| a.inputs).unwrap_or_default() {
-        if let Some(default) = m.default {
-            if !step.inputs.contains_key(m.key) {
+    for m in manifest.map(|a| a.inputs.as_slice()).unwrap_or_default() {
+        if let Some(default) = &m.default {
+            if !step.inputs.contains_key(m.key.as_str()) {
                 inputs.push(PlanInput {
-                    key: m.key.to_string(),
-                    expr: Expr::Value(Value::String(default.to_string())),
+                    key: m.key.clone(),
+                    expr: Expr::Value(Value::String(default.clone())),
                     kind: Some(m.kind),
                 });
             }
@@ -157,7 +153,7 @@ fn compile_step(step: &Step, is_first: bool, registry: &dyn ActionRegistry) -> P
     }
 }
 
-fn compile_steps(steps: &[Step], top: bool, registry: &dyn ActionRegistry) -> Vec<PlanStep> {
+fn compile_steps(steps: &[Step], top: bool, registry: &CatalogView) -> Vec<PlanStep> {
     steps
         .iter()
         .enumerate()
@@ -166,6 +162,6 @@ fn compile_steps(steps: &[Step], top: bool, registry: &dyn ActionRegistry) -> Ve
 }
 
 /// Compiles a flow.
-pub(crate) fn compile(flow: &Flow, registry: &dyn ActionRegistry) -> Vec<PlanStep> {
+pub(crate) fn compile(flow: &Flow, registry: &CatalogView) -> Vec<PlanStep> {
     compile_steps(&flow.steps, true, registry)
 }

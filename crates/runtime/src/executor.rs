@@ -128,7 +128,7 @@ impl Runtime {
             .await?;
         let def = self
             .engine
-            .load(&version.definition)
+            .load_in(Some(org_id), &version.definition)
             .map_err(|p| QueueError::Definition(p.to_string()))?;
         let def = Arc::new(def);
         if let Ok(mut m) = self.definitions.lock() {
@@ -366,6 +366,7 @@ impl Runtime {
         };
         let mut request = RunRequest::new(e.flow_name.clone());
         request.execution_id = e.id.to_string();
+        request.organization = Some(e.org_id);
         let mut trigger = match &e.payload {
             Some(body) => TriggerPayload::bytes(body.clone()),
             None => TriggerPayload::default(),
@@ -447,7 +448,7 @@ impl Runtime {
                     .map_err(|err| internal(&err))?;
                 let def = self
                     .engine
-                    .load(&draft.definition)
+                    .load_in(Some(e.org_id), &draft.definition)
                     .map_err(|p| format!("the draft's definition does not load: {p}"))?;
                 let tests = self
                     .store

@@ -1,5 +1,5 @@
-//! What runs flows for the API, the workers and the CLI's `plumb run`: the one [`registry`] of every
-//! built-in component, config resolution for test runs ([`resolve_test_config`]) and instances
+//! What runs flows for the API, the workers and the CLI's `plumb run`: the one component
+//! [`catalog`] ([`build_catalog`]), config resolution for test runs ([`resolve_test_config`]) and instances
 //! ([`bindings`]), what a customer-bound caller may do ([`customer_scope`]), the [`StoreSink`] that records an execution's steps and logs,
 //! [`run_test_flow`], the [`Runtime`] that queues and runs executions, the [`worker`] loops and
 //! the [`scheduler`].
@@ -14,7 +14,7 @@ pub mod state;
 mod test_run;
 mod tokens;
 pub use tokens::{
-    complete_authorization, registry_with_vault, start_authorization, AuthorizationError,
+    catalog_with_vault, complete_authorization, start_authorization, AuthorizationError,
     AuthorizationTarget, CallbackParams, CompletedAuthorization, SealedTokenStore,
     AUTHORIZATION_TTL,
 };
@@ -26,7 +26,7 @@ use std::sync::{Arc, OnceLock};
 use plumb_core::config::DataType;
 use plumb_core::definition::{ConfigVarDecl, Definition};
 use plumb_core::expr::ConfigValue;
-use plumb_engine::{Engine, Registry};
+use plumb_engine::{Catalog, Engine};
 
 pub use completions::{Completion, Completions};
 pub use executor::{webhook_url, QueueError, Runtime, TriggerInput, FLOW_CONFIG_TYPE};
@@ -34,28 +34,32 @@ pub use sink::{SinkWriter, StoreSink};
 pub use test_run::{run_test_flow, TestTrigger};
 pub use worker::{run_workers, WorkerConfig};
 
-/// The registry of every built-in component: the engine's own (triggers, loop, branch,
-/// stop-execution, persist-data) and the components crate's (code, http, aws-s3, salesforce).
-/// Definitions are validated against its manifests. Built once per process.
-pub fn registry() -> Arc<Registry> {
-    static REGISTRY: OnceLock<Arc<Registry>> = OnceLock::new();
-    REGISTRY
-        .get_or_init(|| {
-            let mut r = Registry::with_builtins();
-            for m in plumb_components::manifests() {
-                r.add_manifest(m);
-            }
-            for ((component, action), implementation) in plumb_components::actions() {
-                r.register(component, action, implementation);
-            }
-            Arc::new(r)
-        })
+/// Builds the component catalog: the engine's own components and the components crate's,
+/// its HTTP-backed actions sending through `auth`. The one place built-ins are assembled; call
+/// it once per process ([`catalog`] does for `plumb run` and tests, [`catalog_with_vault`] for
+/// the server).
+pub fn build_catalog(auth: Arc<plumb_auth::AuthClient>) -> Arc<Catalog> {
+    let mut all = plumb_engine::builtin_components();
+    all.extend(plumb_components::components(auth));
+    match Catalog::new(all) {
+        Ok(catalog) => Arc::new(catalog),
+        // The built-ins are checked by tests; a broken one is a bug in this build.
+        Err(e) => panic!("the built-in components are inconsistent: {e}"),
+    }
+}
+
+/// The process's catalog on the default (in-memory token cache) client: what `plumb run` and
+/// tests use. Built once per process.
+pub fn catalog() -> Arc<Catalog> {
+    static CATALOG: OnceLock<Arc<Catalog>> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| build_catalog(plumb_components::default_auth()))
         .clone()
 }
 
-/// An engine over [`registry`] with default limits.
+/// An engine over [`catalog`] with default limits.
 pub fn engine() -> Engine {
-    Engine::new(registry())
+    Engine::new(catalog())
 }
 
 /// Why a test config value was refused or could not be resolved.
@@ -244,7 +248,6 @@ pub async fn resolve_scoped_test_connections(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plumb_engine::ActionRegistry;
 
     const DEF: &str = r#"
 name: T
@@ -269,12 +272,25 @@ flows:
 "#;
 
     #[test]
-    fn registry_has_every_component() {
-        let r = registry();
-        for key in ["code", "http", "aws-s3", "salesforce", "loop", "branch"] {
-            assert!(r.manifests().iter().any(|m| m.key == key), "{key}");
+    fn catalog_has_every_component() {
+        let view = catalog().view(None);
+        for key in [
+            "code",
+            "http",
+            "aws-s3",
+            "salesforce",
+            "loop",
+            "branch",
+            "webhook-triggers",
+            "schedule-triggers",
+            "management-triggers",
+            "stop-execution",
+            "persist-data",
+        ] {
+            assert!(view.get(key).is_some(), "{key}");
         }
-        assert!(r.action("http", "httpGet").is_some());
+        assert!(view.action("http", "httpGet").is_some());
+        assert!(view.action("persist-data", "saveInstanceValue").is_some());
     }
 
     #[test]

@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use plumb_core::definition::Definition;
-use plumb_engine::{CancellationToken, RunRequest, TriggerPayload};
+use plumb_engine::{CancellationToken, Engine, RunRequest, TriggerPayload};
 use plumb_store::executions::{Execution, ExecutionStatus, NewExecution};
 use plumb_store::{Store, StoreError};
 use uuid::Uuid;
 
-use super::{engine, StoreSink, TestConfig};
+use super::{StoreSink, TestConfig};
 use crate::executor::keep_lease;
 
 /// What triggers a test run.
@@ -35,7 +35,9 @@ const TEST_LEASE: Duration = Duration::from_secs(30);
 /// Runs `flow` of the draft `integration_id` (whose validated definition is `def`) with
 /// `config`, recording a test execution; answers the ended execution. The run goes on to its
 /// end when this future is dropped.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_test_flow(
+    engine: &Engine,
     store: &Store,
     org_id: Uuid,
     integration_id: Uuid,
@@ -45,16 +47,29 @@ pub async fn run_test_flow(
     trigger: TestTrigger,
 ) -> Result<Execution, StoreError> {
     let store = store.clone();
+    let engine = engine.clone();
     let def = def.clone();
     let flow = flow.to_string();
     let run = tokio::spawn(async move {
-        run_detached(&store, org_id, integration_id, &def, &flow, config, trigger).await
+        run_detached(
+            &engine,
+            &store,
+            org_id,
+            integration_id,
+            &def,
+            &flow,
+            config,
+            trigger,
+        )
+        .await
     });
     run.await
         .map_err(|e| StoreError::Corrupt(format!("the test run stopped: {e}")))?
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run_detached(
+    engine: &Engine,
     store: &Store,
     org_id: Uuid,
     integration_id: Uuid,
@@ -109,7 +124,8 @@ async fn run_detached(
     request.config = config.values;
     request.sink = sink.clone();
     request.cancel = cancel.clone();
-    let result = engine().run(def, request).await;
+    request.organization = Some(org_id);
+    let result = engine.run(def, request).await;
     drop(sink);
     writer.finish().await;
     heartbeat.abort();

@@ -1,7 +1,7 @@
 //! The server's token store: [`SealedTokenStore`] implements `plumb_auth::TokenStore` over
 //! `plumb_store::oauth_tokens`, so OAuth 2.0 tokens are cached in the database sealed with the
 //! organization's data key, and refreshed single-flight across processes on PostgreSQL (a row
-//! lock held by the lease). Also: [`registry_with_vault`] (the component registry whose HTTP
+//! lock held by the lease). Also: [`catalog_with_vault`] (the component catalog whose HTTP
 //! actions use that store) and the authorization-code flow of `/oauth2/callback`
 //! ([`start_authorization`], [`complete_authorization`]).
 //!
@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use plumb_auth::{
     AuthClient, AuthError, MemoryTokenStore, TokenLease, TokenSet, TokenStore, TokenStoreError,
 };
-use plumb_engine::Registry;
+use plumb_engine::Catalog;
 use plumb_store::oauth_tokens::{self, NewAuthorization, TokenRowLease};
 use plumb_store::secrets::{SecretsError, Vault};
 use plumb_vault::SecretString;
@@ -175,19 +175,13 @@ impl TokenLease for RowLease {
     }
 }
 
-/// The registry of [`crate::registry`], but with the `http` and `salesforce` actions sending
-/// through one `AuthClient` over a process-wide [`SealedTokenStore`]: the server's registry.
-/// Build it once per process (each call makes a new client pool and token cache).
-pub fn registry_with_vault(vault: Vault) -> Arc<Registry> {
-    let auth = Arc::new(AuthClient::new(Arc::new(SealedTokenStore::new(vault))));
-    let mut r = Registry::with_builtins();
-    for m in plumb_components::manifests() {
-        r.add_manifest(m);
-    }
-    for ((component, action), implementation) in plumb_components::actions_with(auth) {
-        r.register(component, action, implementation);
-    }
-    Arc::new(r)
+/// The server's catalog: [`crate::build_catalog`] with the `http` and `salesforce` actions
+/// sending through one `AuthClient` over a process-wide [`SealedTokenStore`]. Build it once per
+/// process (each call makes a new client pool and token cache).
+pub fn catalog_with_vault(vault: Vault) -> Arc<Catalog> {
+    crate::build_catalog(Arc::new(AuthClient::new(Arc::new(SealedTokenStore::new(
+        vault,
+    )))))
 }
 
 /// Why an authorization could not be started or completed. Messages name no secret.

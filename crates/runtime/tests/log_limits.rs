@@ -43,7 +43,7 @@ async fn run(db: &TestDb, limits: EngineLimits) -> (uuid::Uuid, uuid::Uuid) {
     let runtime = Runtime::new(
         store.clone(),
         None,
-        Engine::new(plumb_runtime::registry()).with_limits(limits),
+        Engine::new(plumb_runtime::catalog()).with_limits(limits),
         "http://127.0.0.1:1",
     );
     let queued = store

@@ -10,7 +10,6 @@ use std::collections::HashSet;
 
 use plumb_core::definition::{self, Definition, ProblemKind, Step};
 use plumb_core::expr::{camel_case, Expr, RefTarget};
-use plumb_engine::ActionRegistry;
 
 struct Fixture {
     file: &'static str,
@@ -158,13 +157,10 @@ fn text(file: &str) -> String {
 
 /// Whether plumb's registry has the step's component and action.
 fn is_known(step: &Step) -> bool {
-    let registry = plumb_runtime::registry();
-    registry
-        .manifests()
-        .iter()
-        .find(|m| m.key == step.action.component.key)
-        .and_then(|m| m.action(&step.action.key))
-        .is_some()
+    plumb_runtime::catalog()
+        .view(None)
+        .get(&step.action.component.key)
+        .is_some_and(|c| c.spec().find_action(&step.action.key).is_some())
 }
 
 /// Every step of a flow, nested ones included, in document order.
@@ -225,7 +221,7 @@ fn reads_removed(step: &Step, removed: &HashSet<String>) -> bool {
 /// The definition without the foreign steps and the connection config vars (and their config
 /// page elements) of components plumb lacks. Gives the removed steps' names per flow.
 fn without_foreign(def: &Definition) -> (Definition, Vec<HashSet<String>>) {
-    let registry = plumb_runtime::registry();
+    let registry = plumb_runtime::catalog().view(None);
     let mut def = def.clone();
     let mut removed_per_flow = Vec::new();
     for f in &mut def.flows {
@@ -237,12 +233,9 @@ fn without_foreign(def: &Definition) -> (Definition, Vec<HashSet<String>>) {
         .required_config_vars
         .iter()
         .filter(|cv| {
-            cv.connection.as_ref().is_some_and(|c| {
-                !registry
-                    .manifests()
-                    .iter()
-                    .any(|m| m.key == c.component.key)
-            })
+            cv.connection
+                .as_ref()
+                .is_some_and(|c| registry.get(&c.component.key).is_none())
         })
         .map(|cv| cv.key.clone())
         .collect();

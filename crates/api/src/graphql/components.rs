@@ -1,10 +1,14 @@
-//! `components(key)`: the built-in components (the engine's control components and the
-//! components crate's), their actions with typed inputs, and their connection types with typed
-//! inputs from [`plumb_core::connection_types`]. Static data: no database.
+//! `components(key)`: the components the caller's organization sees, read from the process's
+//! one catalog (the engine's): the built-ins and the organization's own (integration models).
+//! Their actions with typed inputs (and each action's inputs as a JSON Schema), and their
+//! connection types with typed inputs.
+
+use std::sync::Arc;
 
 use async_graphql::{Context, Object, SimpleObject, ID};
-use plumb_core::component::{ActionManifest, ComponentManifest, InputKind};
-use plumb_core::connection_types::{self, ConnectionInput, ConnectionType as CoreType};
+use plumb_core::component::{ActionSpec, ComponentSpec, ConnectionSpec, Scope};
+use plumb_core::connection_types::{self, ConnectionType as CoreType};
+use plumb_runtime::Runtime;
 use uuid::Uuid;
 
 use super::errors::Result;
@@ -13,7 +17,7 @@ use super::relay::{connection_type, Connection, PageInfo};
 /// The global ID type of connection type inputs.
 pub const INPUT_TYPE: &str = "ConnectionInput";
 
-/// A built-in component.
+/// A component: a built-in, or one of the organization's own.
 #[derive(SimpleObject, Clone)]
 pub struct Component {
     /// Its key (`http`, `aws-s3`, ...).
@@ -22,6 +26,10 @@ pub struct Component {
     pub label: String,
     /// What it is for.
     pub description: String,
+    /// Its version.
+    pub version: String,
+    /// Whether it is part of plumb (false: the organization's own).
+    pub is_builtin: bool,
     /// Its actions.
     pub actions: ComponentActionConnection,
     /// Its connection types.
@@ -41,6 +49,10 @@ pub struct ComponentAction {
     pub is_trigger: bool,
     /// Its inputs.
     pub inputs: ComponentActionInputConnection,
+    /// The JSON Schema of its inputs (a JSON object text).
+    pub inputs_schema: String,
+    /// Example steps: JSON texts of `{title, inputs, result}`.
+    pub examples: Vec<String>,
 }
 
 /// An input of an action.
@@ -57,6 +69,8 @@ pub struct ComponentActionInput {
     pub required: bool,
     /// Its default.
     pub default: Option<String>,
+    /// What it is for.
+    pub description: String,
 }
 
 /// A connection type: a kind of credentials a component accepts.
@@ -151,88 +165,92 @@ fn static_list<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> Connection<T> {
     }
 }
 
-fn kind_name(kind: InputKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn action(a: &ActionManifest) -> ComponentAction {
+fn action(a: &ActionSpec) -> ComponentAction {
     let inputs: Vec<ComponentActionInput> = a
         .inputs
         .iter()
         .map(|i| ComponentActionInput {
-            key: i.key.into(),
-            label: i.label.into(),
-            input_type: kind_name(i.kind),
+            key: i.key.clone(),
+            label: i.label.clone(),
+            input_type: i.kind.as_str().into(),
             required: i.required,
-            default: i.default.map(str::to_string),
+            default: i.default.clone(),
+            description: i.description.clone(),
         })
         .collect();
     ComponentAction {
-        key: a.key.into(),
-        label: a.label.into(),
-        description: a.description.into(),
+        key: a.key.clone(),
+        label: a.label.clone(),
+        description: a.description.clone(),
         is_trigger: a.is_trigger,
         inputs: inputs.into(),
+        inputs_schema: a.inputs_schema().to_string(),
+        examples: a
+            .examples
+            .iter()
+            .filter_map(|e| serde_json::to_string(e).ok())
+            .collect(),
     }
 }
 
-/// The global ID of input `input` of connection type `ty`.
-pub fn input_id(ty: &CoreType, input: &str) -> ID {
+/// The global ID of input `input` of connection type `key` of `component`.
+fn input_id_of(component: &str, key: &str, input: &str) -> ID {
     let uuid = Uuid::new_v5(
         &connection_types::ID_NAMESPACE,
-        format!("{}/{}/{}", ty.component, ty.key, input).as_bytes(),
+        format!("{component}/{key}/{input}").as_bytes(),
     );
     ID(plumb_core::id::encode(INPUT_TYPE, uuid))
 }
 
-fn input_def(ty: &CoreType, i: &ConnectionInput) -> ConnectionInputDef {
-    ConnectionInputDef {
-        id: input_id(ty, i.key),
-        key: i.key.into(),
-        label: i.label.into(),
-        input_type: i.input_type.as_str().into(),
-        required: i.required,
-        default: i.default.map(str::to_string),
-        secret: i.secret,
-        options: i.options.iter().map(|o| o.to_string()).collect(),
-    }
-}
-
-/// The API view of a connection type.
-pub fn connection_type_view(ty: &CoreType) -> ConnectionType {
-    let inputs: Vec<ConnectionInputDef> = ty.inputs().map(|i| input_def(ty, i)).collect();
+/// The API view of a component's connection type.
+fn connection_spec_view(component: &str, c: &ConnectionSpec) -> ConnectionType {
+    let inputs: Vec<ConnectionInputDef> = c
+        .inputs
+        .iter()
+        .map(|i| ConnectionInputDef {
+            id: input_id_of(component, &c.key, &i.key),
+            key: i.key.clone(),
+            label: i.label.clone(),
+            input_type: i.input_type.as_str().into(),
+            required: i.required,
+            default: i.default.clone(),
+            secret: i.secret,
+            options: i.options.clone(),
+        })
+        .collect();
     ConnectionType {
-        id: ID(ty.global_id()),
-        key: ty.key.into(),
-        label: ty.label.into(),
-        component: ty.component.into(),
-        oauth2: ty.oauth2,
+        id: ID(plumb_core::id::encode(
+            connection_types::GLOBAL_ID_TYPE,
+            c.id,
+        )),
+        key: c.key.clone(),
+        label: c.label.clone(),
+        component: component.into(),
+        oauth2: c.oauth2,
         inputs: inputs.into(),
     }
 }
 
-fn component(m: &ComponentManifest) -> Component {
-    let actions: Vec<ComponentAction> = m.actions.iter().map(action).collect();
-    let connections: Vec<ConnectionType> = connection_types::for_component(m.key)
-        .map(connection_type_view)
-        .collect();
-    Component {
-        key: m.key.into(),
-        label: m.label.into(),
-        description: m.description.into(),
-        actions: actions.into(),
-        connections: connections.into(),
-    }
+/// The API view of a connection type of the registry.
+pub fn connection_type_view(ty: &CoreType) -> ConnectionType {
+    connection_spec_view(ty.component, &ConnectionSpec::from(ty))
 }
 
-/// Every built-in component's manifest: the engine's, then the components crate's.
-pub fn manifests() -> Vec<ComponentManifest> {
-    let mut all = plumb_engine::builtin_manifests();
-    all.extend(plumb_components::manifests());
-    all
+fn component(c: &ComponentSpec) -> Component {
+    Component {
+        key: c.key.clone(),
+        label: c.label.clone(),
+        description: c.description.clone(),
+        version: c.version.clone(),
+        is_builtin: c.scope == Scope::Builtin,
+        actions: c.actions.iter().map(action).collect::<Vec<_>>().into(),
+        connections: c
+            .connections
+            .iter()
+            .map(|conn| connection_spec_view(&c.key, conn))
+            .collect::<Vec<_>>()
+            .into(),
+    }
 }
 
 /// A connection type named by its global ID or by `component/key` (`http/apiKey`).
@@ -249,16 +267,20 @@ pub struct ComponentQuery;
 
 #[Object]
 impl ComponentQuery {
-    /// The built-in components (only the one with `key` when given).
+    /// The components the organization sees: the built-ins and its own (only the one with
+    /// `key` when given).
     async fn components(
         &self,
         ctx: &Context<'_>,
         key: Option<String>,
     ) -> Result<ComponentConnection> {
-        super::caller(ctx)?;
-        let list: Vec<Component> = manifests()
-            .iter()
-            .filter(|m| key.as_deref().is_none_or(|k| k == m.key))
+        let caller = super::caller(ctx)?;
+        let runtime = ctx.data::<Arc<Runtime>>()?;
+        let view = runtime.engine.catalog().view(Some(caller.org_id));
+        let list: Vec<Component> = view
+            .specs()
+            .into_iter()
+            .filter(|c| key.as_deref().is_none_or(|k| k == c.key))
             .map(component)
             .collect();
         Ok(static_list(list, |c: &Component| c.key.clone()).into())

@@ -419,7 +419,8 @@ impl IntegrationMutation {
             },
             None => None,
         };
-        let def = match runtime::engine().load(&input.definition) {
+        let engine = &ctx.data::<std::sync::Arc<runtime::Runtime>>()?.engine;
+        let def = match engine.load_in(Some(caller.org_id), &input.definition) {
             Ok(d) => d,
             Err(problems) => {
                 let mut errors = PayloadErrors::default();
@@ -542,7 +543,8 @@ impl IntegrationMutation {
         let Some(draft) = load_draft(store, caller, id).await? else {
             return fail("id", "integration not found");
         };
-        let def = match runtime::engine().load(&draft.definition) {
+        let engine = &ctx.data::<std::sync::Arc<runtime::Runtime>>()?.engine;
+        let def = match engine.load_in(Some(caller.org_id), &draft.definition) {
             Ok(d) => d,
             Err(problems) => {
                 return fail(
@@ -587,10 +589,18 @@ impl IntegrationMutation {
             content_type: input.content_type,
             headers,
         };
-        let execution =
-            runtime::run_test_flow(store, caller.org_id, draft.id, &def, &flow, config, trigger)
-                .await
-                .map_err(internal)?;
+        let execution = runtime::run_test_flow(
+            engine,
+            store,
+            caller.org_id,
+            draft.id,
+            &def,
+            &flow,
+            config,
+            trigger,
+        )
+        .await
+        .map_err(internal)?;
         Ok(TestIntegrationFlowPayload {
             test_integration_flow_result: Some(TestIntegrationFlowResult {
                 execution: Some(execution.into()),

@@ -60,7 +60,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         args.flow.as_deref(),
         config,
         payload,
-        plumb_runtime::registry(),
+        plumb_runtime::catalog(),
     )
     .await;
     if args.json {

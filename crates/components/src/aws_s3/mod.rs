@@ -1,7 +1,7 @@
 //! The `aws-s3` component: `putObject, getObject, listObjects, deleteObject, copyObject` on
 //! Amazon S3 or an S3-compatible store (path-style, through the connection's `endpoint`).
 //!
-//! - `manifest`: action and input names (Prismatic's Amazon S3 component).
+//! - `manifest`: its spec: action and input names (Prismatic's Amazon S3 component), typed.
 //! - `client`: the `apiKeySecret` connection and the step's region/bucket → an `object_store`
 //!   client; `egress`: its HTTP connector, under the process's egress policy.
 //! - one file per action: `put`, `get`, `list`, `delete`, `copy`.
@@ -19,11 +19,17 @@ use std::sync::Arc;
 
 use plumb_auth::{AuthClient, EgressPolicy};
 use plumb_core::action::Action;
+use plumb_core::component::Component;
 
-pub use manifest::manifest;
+pub use manifest::spec;
 
 /// The component's key.
 pub const KEY: &str = "aws-s3";
+
+/// The component: its spec and its actions, under `auth`'s egress policy.
+pub fn component(auth: &AuthClient) -> Component {
+    crate::assemble(spec(), actions_with(auth))
+}
 
 /// The actions of this component on the default [`AuthClient`]'s egress policy, keyed by
 /// action key.

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
-use plumb_core::component::{ActionManifest, ComponentManifest, InputKind, InputManifest};
+use plumb_core::component::{ActionExample, ActionSpec, Component, ComponentSpec};
 use serde_json::json;
 
 pub use pool::{JsPool, Limits};
@@ -25,31 +25,47 @@ use sandbox::{Job, StateBridge};
 /// The component's key.
 pub const KEY: &str = "code";
 
-const RUN_CODE_INPUTS: &[InputManifest] = &[InputManifest {
-    key: "code",
-    label: "Code",
-    kind: InputKind::Code,
-    required: true,
-    default: Some(
-        "module.exports = async ({ logger, configVars }, stepResults) => {\n  return { data: null };\n};",
-    ),
-}];
-
-/// The `code` component's manifest.
-pub fn manifest() -> ComponentManifest {
-    ComponentManifest {
-        key: KEY,
-        label: "Code",
-        description: "Run JavaScript (QuickJS) with the step's context and earlier results.",
-        actions: &[ActionManifest {
-            key: "runCode",
-            label: "Code Block",
-            description: "Run `module.exports = async (context, stepResults) => ({ data })`.",
-            inputs: RUN_CODE_INPUTS,
-            is_trigger: false,
-        }],
-        connections: &[],
+plumb_core::action_inputs! {
+    /// The inputs of `runCode`.
+    pub struct RunCodeInputs {
+        /// The module to run: `module.exports = async (context, stepResults) => ({ data,
+        /// contentType })`. `context` has `logger`, `configVars`, `customer`, `instance`,
+        /// `executionId`, `webhookUrls`, `instanceState` / `crossFlowState`; `stepResults` the
+        /// earlier steps' results by camelCased name.
+        code: String = ("Code", Code, default "module.exports = async ({ logger, configVars }, stepResults) => {\n  return { data: null };\n};"),
     }
+}
+
+/// The `code` component's spec.
+pub fn spec() -> ComponentSpec {
+    ComponentSpec::builtin(
+        KEY,
+        "Code",
+        "Run JavaScript (QuickJS) with the step's context and earlier results.",
+    )
+    .action(
+        ActionSpec::new(
+            "runCode",
+            "Code Block",
+            "Run `module.exports = async (context, stepResults) => ({ data })`.",
+            RunCodeInputs::specs(),
+        )
+        .example(
+            ActionExample::values(
+                "Add two numbers",
+                &[(
+                    "code",
+                    json!("module.exports = async () => ({ data: 1 + 2 });"),
+                )],
+            )
+            .answers(json!(3)),
+        ),
+    )
+}
+
+/// The component: its spec and `runCode` on the process-wide pool.
+pub fn component() -> Component {
+    crate::assemble(spec(), actions())
 }
 
 /// The `runCode` action, on a [`JsPool`].
@@ -84,7 +100,7 @@ pub fn actions() -> Vec<(&'static str, Arc<dyn Action>)> {
 #[async_trait::async_trait]
 impl Action for RunCode {
     async fn run(&self, ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let code = crate::util::required_string(&inputs, "code")?;
+        let code = RunCodeInputs::from_inputs(&inputs)?.code;
         let pool = match self.pool {
             Some(pool) => pool,
             None => JsPool::shared().map_err(to_action_error)?,

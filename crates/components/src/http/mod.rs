@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use plumb_auth::AuthClient;
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
+use plumb_core::component::Component;
 use reqwest::Method;
 
-pub use manifest::manifest;
+pub use manifest::{spec, HttpInputs, MethodInput};
 
 /// The component's key.
 pub const KEY: &str = "http";
@@ -42,6 +43,11 @@ impl HttpAction {
     pub fn new(method: Option<Method>, auth: Arc<AuthClient>) -> Self {
         HttpAction { method, auth }
     }
+}
+
+/// The component: its spec and its actions, sending through `auth`.
+pub fn component(auth: Arc<AuthClient>) -> Component {
+    crate::assemble(spec(), actions_with(auth))
 }
 
 /// The actions of this component on the default [`AuthClient`], keyed by action key.
@@ -72,8 +78,10 @@ pub fn actions_with(auth: Arc<AuthClient>) -> Vec<(&'static str, Arc<dyn Action>
 #[async_trait::async_trait]
 impl Action for HttpAction {
     async fn run(&self, ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let spec = request::RequestSpec::from_inputs(&inputs, self.method.clone())?;
-        send::execute(ctx, &self.auth, &spec, inputs.connection("connection")).await
+        let typed = HttpInputs::from_inputs(&inputs)?;
+        let (spec, connection) =
+            request::RequestSpec::from_typed(typed, self.method.clone(), &inputs)?;
+        send::execute(ctx, &self.auth, &spec, connection.as_ref()).await
     }
 }
 

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use plumb_core::action::{ActionError, Data, Inputs};
+use plumb_core::action::{ActionError, Connection, Data, Inputs};
 use reqwest::Method;
 
-use crate::util;
+use super::manifest::{HttpInputs, MethodInput};
 
 /// How the response body is returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,55 +83,65 @@ impl RequestSpec {
     /// Reads the inputs; `method` is fixed by the action or, for `httpRequest`, read from the
     /// `method` input.
     pub fn from_inputs(inputs: &Inputs, method: Option<Method>) -> Result<Self, ActionError> {
+        Ok(Self::from_typed(HttpInputs::from_inputs(inputs)?, method, inputs)?.0)
+    }
+
+    /// Reads typed inputs; `method` as in [`RequestSpec::from_inputs`]. Gives back the
+    /// connection input too.
+    pub fn from_typed(
+        i: HttpInputs,
+        method: Option<Method>,
+        inputs: &Inputs,
+    ) -> Result<(Self, Option<Connection>), ActionError> {
         let method = match method {
             Some(m) => m,
             None => {
-                let text = inputs.string("method").unwrap_or_else(|| "GET".into());
+                let text = MethodInput::from_inputs(inputs)?.method;
                 Method::from_bytes(text.trim().to_ascii_uppercase().as_bytes())
                     .map_err(|_| ActionError::input("method", format!("unknown method {text}")))?
             }
         };
-        let url = util::required_string(inputs, "url")?;
-        let parsed = reqwest::Url::parse(url.trim())
+        let parsed = reqwest::Url::parse(i.url.trim())
             .map_err(|e| ActionError::input("url", format!("is not a valid URL: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(ActionError::input("url", "must be an http or https URL"));
         }
-        let response_type = match inputs.string("responseType").as_deref() {
-            None | Some("json") => ResponseType::Json,
-            Some("text") => ResponseType::Text,
-            Some("binary") => ResponseType::Binary,
-            Some(other) => {
+        let response_type = match i.responseType.as_str() {
+            "json" => ResponseType::Json,
+            "text" => ResponseType::Text,
+            "binary" => ResponseType::Binary,
+            other => {
                 return Err(ActionError::input(
                     "responseType",
                     format!("must be json, text or binary, not {other}"),
                 ))
             }
         };
-        let timeout = match util::count(inputs, "timeout", 0)? {
+        let timeout = match i.timeout.or(0) {
             0 => None,
             ms => Some(Duration::from_millis(ms)),
         };
-        let max_retries = u32::try_from(util::count(inputs, "maxRetries", 0)?)
+        let max_retries = u32::try_from(i.maxRetries.or(0))
             .map_err(|_| ActionError::input("maxRetries", "is too large"))?;
-        Ok(RequestSpec {
+        let spec = RequestSpec {
             method,
-            url: url.trim().to_string(),
-            data: util::data(inputs, "data"),
-            headers: util::key_values(inputs, "headers")?,
-            query: util::key_values(inputs, "queryParams")?,
+            url: i.url.trim().to_string(),
+            data: i.data,
+            headers: i.headers.0,
+            query: i.queryParams.0,
             response_type,
             timeout,
             retry: RetryPolicy {
                 max_retries,
-                delay: Duration::from_millis(util::count(inputs, "retryDelayMS", 0)?),
-                exponential: util::flag(inputs, "useExponentialBackoff", false),
-                on_all_errors: util::flag(inputs, "retryOnAllErrors", false),
+                delay: Duration::from_millis(i.retryDelayMS.or(0)),
+                exponential: i.useExponentialBackoff,
+                on_all_errors: i.retryOnAllErrors,
             },
-            include_full_response: util::flag(inputs, "includeFullResponse", false),
-            ignore_ssl_errors: util::flag(inputs, "ignoreSslErrors", false),
-            debug: util::flag(inputs, "debugRequest", false),
-        })
+            include_full_response: i.includeFullResponse,
+            ignore_ssl_errors: i.ignoreSslErrors,
+            debug: i.debugRequest,
+        };
+        Ok((spec, i.connection))
     }
 
     /// The URL without its query string, for messages and logs (queries may carry keys).

@@ -1,7 +1,7 @@
 //! The `salesforce` component: `createRecord, updateRecord, upsertRecord, getRecord, query,
 //! composite` over the REST API (`/services/data/vXX.X/...`).
 //!
-//! - `manifest`: action and input names.
+//! - `manifest`: its spec: action and input names, typed.
 //! - `client`: the connection → an authenticated REST client through `plumb-auth` (client
 //!   credentials against `https://{externalCustomerId}.my.salesforce.com`, OAuth 2.0, JWT
 //!   bearer), and Salesforce's `[{message, errorCode, fields}]` errors as step failures.
@@ -17,11 +17,19 @@ use std::sync::Arc;
 
 use plumb_auth::AuthClient;
 use plumb_core::action::Action;
+use plumb_core::component::Component;
 
-pub use manifest::manifest;
+pub use manifest::spec;
+#[cfg(test)]
+pub(crate) use manifest::DEFAULT_VERSION;
 
 /// The component's key.
 pub const KEY: &str = "salesforce";
+
+/// The component: its spec and its actions, sending through `auth`.
+pub fn component(auth: Arc<AuthClient>) -> Component {
+    crate::assemble(spec(), actions_with(auth))
+}
 
 /// The actions of this component on the default [`AuthClient`], keyed by action key.
 pub fn actions() -> Vec<(&'static str, Arc<dyn Action>)> {

@@ -22,7 +22,7 @@ mod tests;
 mod validate;
 pub mod yaml;
 
-use crate::component::ComponentManifest;
+use crate::component::ComponentLookup;
 
 pub use limits::{Limits, LIMITS};
 pub use model::{
@@ -43,9 +43,9 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// Validates the definition against `manifests` (see [`validate`]).
-    pub fn validate(&self, manifests: &[ComponentManifest]) -> Vec<Problem> {
-        validate(&self.definition, &self.spans, manifests)
+    /// Validates the definition against the components the caller sees (see [`validate`]).
+    pub fn validate(&self, components: &dyn ComponentLookup) -> Vec<Problem> {
+        validate(&self.definition, &self.spans, components)
     }
 }
 
@@ -95,9 +95,9 @@ pub fn parse(text: &str) -> Result<Parsed, Problems> {
 }
 
 /// Parses and validates: the definition, or every problem.
-pub fn load(text: &str, manifests: &[ComponentManifest]) -> Result<Definition, Problems> {
+pub fn load(text: &str, components: &dyn ComponentLookup) -> Result<Definition, Problems> {
     let parsed = parse(text)?;
-    let problems = parsed.validate(manifests);
+    let problems = parsed.validate(components);
     if problems.is_empty() {
         Ok(parsed.definition)
     } else {

@@ -1,91 +1,99 @@
 //! Definition tests: the round trip, and one data-driven case per validation problem.
 
 use super::*;
-use crate::component::{ActionManifest, ComponentManifest, InputKind, InputManifest};
+use crate::component::{ActionSpec, ComponentSpec, ConnectionSpec, InputKind, InputSpec};
 
-const fn input(key: &'static str, kind: InputKind, required: bool) -> InputManifest {
-    InputManifest {
-        key,
-        label: key,
-        kind,
-        required,
-        default: None,
+fn input(key: &str, kind: InputKind, required: bool) -> InputSpec {
+    InputSpec::new(key, key, kind, required, None, "")
+}
+
+fn action(key: &str, inputs: &[InputSpec], is_trigger: bool) -> ActionSpec {
+    let a = ActionSpec::new(key, key, "", inputs.to_vec());
+    if is_trigger {
+        a.trigger()
+    } else {
+        a
     }
 }
 
-const fn action(
-    key: &'static str,
-    inputs: &'static [InputManifest],
-    is_trigger: bool,
-) -> ActionManifest {
-    ActionManifest {
-        key,
-        label: key,
-        description: "",
-        inputs,
-        is_trigger,
-    }
+fn component(key: &str, actions: Vec<ActionSpec>, connections: &[&str]) -> ComponentSpec {
+    let mut c = ComponentSpec::builtin(key, key, "");
+    c.actions = actions;
+    c.connections = connections
+        .iter()
+        .map(|k| ConnectionSpec {
+            id: uuid::Uuid::nil(),
+            key: (*k).to_string(),
+            label: (*k).to_string(),
+            scheme: (*k).to_string(),
+            oauth2: false,
+            inputs: Vec::new(),
+        })
+        .collect();
+    c
 }
 
-const fn component(
-    key: &'static str,
-    actions: &'static [ActionManifest],
-    connections: &'static [&'static str],
-) -> ComponentManifest {
-    ComponentManifest {
-        key,
-        label: key,
-        description: "",
-        actions,
-        connections,
-    }
-}
-
-static WEBHOOK: &[InputManifest] = &[
-    input("body", InputKind::Data, false),
-    input("contentType", InputKind::String, false),
-    input("headers", InputKind::List, false),
-    input("statusCode", InputKind::String, false),
-];
-static HTTP: &[InputManifest] = &[
-    input("url", InputKind::String, true),
-    input("responseType", InputKind::String, false),
-    input("connection", InputKind::Connection, false),
-    input("headers", InputKind::List, false),
-];
-static S3_PUT: &[InputManifest] = &[
-    input("accessKey", InputKind::Connection, true),
-    input("awsRegion", InputKind::String, false),
-    input("bucket", InputKind::String, true),
-    input("objectKey", InputKind::String, true),
-    input("fileContents", InputKind::Data, true),
-];
-static CODE: &[InputManifest] = &[input("code", InputKind::Code, true)];
-static LOOP_ITEMS: &[InputManifest] = &[input("items", InputKind::Data, true)];
-static BRANCH_EXPR: &[InputManifest] = &[input("conditions", InputKind::List, true)];
-
-fn manifests() -> Vec<ComponentManifest> {
-    static TRIGGERS: &[ActionManifest] = &[action("webhook", WEBHOOK, true)];
-    static SCHEDULE: &[ActionManifest] = &[action("schedule", &[], true)];
-    static HTTP_ACTIONS: &[ActionManifest] = &[
-        action("httpGet", HTTP, false),
-        action("httpPost", HTTP, false),
+fn manifests() -> Vec<ComponentSpec> {
+    let webhook = [
+        input("body", InputKind::Data, false),
+        input("contentType", InputKind::String, false),
+        input("headers", InputKind::List, false),
+        input("statusCode", InputKind::String, false),
     ];
-    static S3: &[ActionManifest] = &[action("putObject", S3_PUT, false)];
-    static CODE_ACTIONS: &[ActionManifest] = &[action("runCode", CODE, false)];
-    static LOOP: &[ActionManifest] = &[
-        action("loopOverItems", LOOP_ITEMS, false),
-        action("breakLoop", &[], false),
+    let http = [
+        input("url", InputKind::String, true),
+        input("responseType", InputKind::String, false),
+        input("connection", InputKind::Connection, false),
+        input("headers", InputKind::List, false),
     ];
-    static BRANCH: &[ActionManifest] = &[action("branchOnExpression", BRANCH_EXPR, false)];
+    let s3_put = [
+        input("accessKey", InputKind::Connection, true),
+        input("awsRegion", InputKind::String, false),
+        input("bucket", InputKind::String, true),
+        input("objectKey", InputKind::String, true),
+        input("fileContents", InputKind::Data, true),
+    ];
+    let code = [input("code", InputKind::Code, true)];
+    let loop_items = [input("items", InputKind::Data, true)];
+    let branch_expr = [input("conditions", InputKind::List, true)];
     vec![
-        component("webhook-triggers", TRIGGERS, &[]),
-        component("schedule-triggers", SCHEDULE, &[]),
-        component("http", HTTP_ACTIONS, &["basic"]),
-        component("aws-s3", S3, &["apiKeySecret"]),
-        component("code", CODE_ACTIONS, &[]),
-        component("loop", LOOP, &[]),
-        component("branch", BRANCH, &[]),
+        component(
+            "webhook-triggers",
+            vec![action("webhook", &webhook, true)],
+            &[],
+        ),
+        component(
+            "schedule-triggers",
+            vec![action("schedule", &[], true)],
+            &[],
+        ),
+        component(
+            "http",
+            vec![
+                action("httpGet", &http, false),
+                action("httpPost", &http, false),
+            ],
+            &["basic"],
+        ),
+        component(
+            "aws-s3",
+            vec![action("putObject", &s3_put, false)],
+            &["apiKeySecret"],
+        ),
+        component("code", vec![action("runCode", &code, false)], &[]),
+        component(
+            "loop",
+            vec![
+                action("loopOverItems", &loop_items, false),
+                action("breakLoop", &[], false),
+            ],
+            &[],
+        ),
+        component(
+            "branch",
+            vec![action("branchOnExpression", &branch_expr, false)],
+            &[],
+        ),
     ]
 }
 

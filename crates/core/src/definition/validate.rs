@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::model::{Definition, Flow, Input, Step};
 use super::problems::{Problem, ProblemKind};
 use super::yaml::{escape_segment, Spans};
-use crate::component::ComponentManifest;
+use crate::component::ComponentLookup;
 use crate::expr::{camel_case, Expr, RefTarget};
 
 /// The loop component and its actions, known to the validator for control-flow checks.
@@ -15,7 +15,7 @@ const BRANCH: &str = "branch";
 
 struct Validator<'a> {
     spans: &'a Spans,
-    manifests: HashMap<&'a str, &'a ComponentManifest>,
+    components: &'a dyn ComponentLookup,
     declared: HashSet<&'a str>,
     problems: Vec<Problem>,
 }
@@ -63,7 +63,7 @@ impl<'a> Validator<'a> {
                 );
             }
             if let Some(conn) = &cv.connection {
-                match self.manifests.get(conn.component.key.as_str()) {
+                match self.components.component(conn.component.key.as_str()) {
                     None => {
                         self.push(
                             ProblemKind::UnknownComponent,
@@ -74,14 +74,18 @@ impl<'a> Validator<'a> {
                             format!("{pointer}/connection/component/key"),
                         );
                     }
-                    Some(m) if !m.connections.contains(&conn.key.as_str()) => {
+                    Some(m) if m.connection(&conn.key).is_none() => {
                         self.push(
                             ProblemKind::UnknownConnection,
                             format!(
                                 "component `{}` has no connection type `{}` (it has: {})",
                                 conn.component.key,
                                 conn.key,
-                                m.connections.join(", ")
+                                m.connections
+                                    .iter()
+                                    .map(|c| c.key.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ),
                             format!("{pointer}/connection/key"),
                         );
@@ -199,9 +203,9 @@ impl<'a> Validator<'a> {
     }
 
     fn is_trigger_action(&self, step: &Step) -> bool {
-        self.manifests
-            .get(step.action.component.key.as_str())
-            .and_then(|m| m.action(&step.action.key))
+        self.components
+            .component(step.action.component.key.as_str())
+            .and_then(|m| m.find_action(&step.action.key))
             .is_some_and(|a| a.is_trigger)
     }
 
@@ -257,11 +261,9 @@ impl<'a> Validator<'a> {
         loops: &[String],
     ) {
         let component = step.action.component.key.as_str();
-        let action = match self.manifests.get(component) {
+        let action = match self.components.component(component) {
             None => {
-                let known: Vec<&str> = self.manifests.keys().copied().collect();
-                let mut known = known;
-                known.sort_unstable();
+                let known = self.components.keys();
                 self.at_step(
                     ProblemKind::UnknownComponent,
                     format!(
@@ -274,9 +276,9 @@ impl<'a> Validator<'a> {
                 );
                 None
             }
-            Some(m) => match m.action(&step.action.key) {
+            Some(m) => match m.find_action(&step.action.key) {
                 None => {
-                    let known: Vec<&str> = m.actions.iter().map(|a| a.key).collect();
+                    let known: Vec<&str> = m.actions.iter().map(|a| a.key.as_str()).collect();
                     self.at_step(
                         ProblemKind::UnknownAction,
                         format!(
@@ -294,8 +296,10 @@ impl<'a> Validator<'a> {
             },
         };
         if let Some(action) = action {
-            for input in action.inputs {
-                if input.required && input.default.is_none() && !step.inputs.contains_key(input.key)
+            for input in &action.inputs {
+                if input.required
+                    && input.default.is_none()
+                    && !step.inputs.contains_key(input.key.as_str())
                 {
                     self.at_step(
                         ProblemKind::MissingInput,
@@ -305,13 +309,13 @@ impl<'a> Validator<'a> {
                         ),
                         at,
                         "/inputs",
-                        Some(input.key),
+                        Some(&input.key),
                     );
                 }
             }
             for key in step.inputs.keys() {
-                if !action.inputs.iter().any(|i| i.key == key) {
-                    let known: Vec<&str> = action.inputs.iter().map(|i| i.key).collect();
+                if !action.inputs.iter().any(|i| &i.key == key) {
+                    let known: Vec<&str> = action.inputs.iter().map(|i| i.key.as_str()).collect();
                     self.at_step(
                         ProblemKind::UnknownInput,
                         format!(
@@ -497,10 +501,10 @@ fn collect<'a>(
 }
 
 /// Validates a definition: every problem, in document order.
-pub fn validate(def: &Definition, spans: &Spans, manifests: &[ComponentManifest]) -> Vec<Problem> {
+pub fn validate(def: &Definition, spans: &Spans, components: &dyn ComponentLookup) -> Vec<Problem> {
     let mut v = Validator {
         spans,
-        manifests: manifests.iter().map(|m| (m.key, m)).collect(),
+        components,
         declared: def
             .required_config_vars
             .iter()

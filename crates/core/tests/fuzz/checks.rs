@@ -13,7 +13,8 @@ pub fn definition(data: &[u8]) {
         return;
     };
     if let Ok(parsed) = definition::parse(text) {
-        let _ = parsed.validate(&[]);
+        let none: Vec<plumb_core::component::ComponentSpec> = Vec::new();
+        let _ = parsed.validate(&none);
         let exported = definition::export(&parsed.definition);
         assert!(
             definition::parse(&exported).is_ok(),

@@ -1,50 +1,31 @@
-//! The engine-owned components. Triggers, `loop`, `branch` and `stop-execution` steps are run by
-//! the engine itself (they shape the control flow); `persist-data` actions are ordinary
-//! [`Action`]s over the context's state store.
+//! The engine-owned components, one module each: the triggers (`webhook-triggers`,
+//! `schedule-triggers`, `management-triggers`), `loop`, `branch` and `stop-execution` (run by
+//! the engine itself: they shape the control flow), and `persist-data` (ordinary [`Action`]s
+//! over the context's state store).
+//!
+//! [`Action`]: plumb_core::action::Action
 
-mod manifests;
-mod persist;
+mod branch;
+mod loops;
+mod persist_data;
 mod state;
+mod stop_execution;
+mod triggers;
 
-use std::sync::Arc;
+use plumb_core::component::Component;
 
-use plumb_core::action::{Action, StateScope};
-
-pub use manifests::builtin_manifests;
 pub use state::MemoryStateStore;
 
-use persist::{Op, Persist};
-
-/// The `(component, action, implementation)` of the engine-owned actions that are plain
-/// actions (`persist-data`).
-pub fn builtin_actions() -> Vec<(&'static str, &'static str, Arc<dyn Action>)> {
-    let p = |op, scope| -> Arc<dyn Action> { Arc::new(Persist { op, scope }) };
+/// The engine-owned components; one line per component.
+pub fn components() -> Vec<Component> {
     vec![
-        (
-            "persist-data",
-            "saveInstanceValue",
-            p(Op::Save, StateScope::Instance),
-        ),
-        (
-            "persist-data",
-            "getInstanceValue",
-            p(Op::Get, StateScope::Instance),
-        ),
-        (
-            "persist-data",
-            "removeInstanceValue",
-            p(Op::Remove, StateScope::Instance),
-        ),
-        (
-            "persist-data",
-            "saveCrossFlowValue",
-            p(Op::Save, StateScope::CrossFlow),
-        ),
-        (
-            "persist-data",
-            "getCrossFlowValue",
-            p(Op::Get, StateScope::CrossFlow),
-        ),
+        triggers::webhook(),
+        triggers::schedule(),
+        triggers::management(),
+        loops::component(),
+        branch::component(),
+        stop_execution::component(),
+        persist_data::component(),
     ]
 }
 

@@ -12,12 +12,13 @@ use plumb_core::definition::{self, Definition, Problems};
 use plumb_core::expr::ConfigValue;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
 
 use crate::builtins::MemoryStateStore;
+use crate::catalog::{Catalog, CatalogView};
 use crate::limits::EngineLimits;
 use crate::plan::compile;
 use crate::record::{ExecutionResult, ExecutionStatus};
-use crate::registry::ActionRegistry;
 use crate::sink::{ExecutionSink, NullSink};
 use crate::trigger::TriggerPayload;
 
@@ -26,7 +27,7 @@ use exec::{Exec, Halt};
 /// Runs flows. Cheap to clone; one engine serves any number of concurrent executions.
 #[derive(Clone)]
 pub struct Engine {
-    registry: Arc<dyn ActionRegistry>,
+    catalog: Arc<Catalog>,
     limits: EngineLimits,
 }
 
@@ -69,6 +70,9 @@ pub struct RunRequest {
     /// Strings to redact (in every form, like connection secrets) besides the connections'
     /// secret fields.
     pub secrets: Vec<String>,
+    /// The organization it runs for: its own components are visible to the flow
+    /// (`None`: built-ins only).
+    pub organization: Option<Uuid>,
 }
 
 impl RunRequest {
@@ -89,15 +93,16 @@ impl RunRequest {
             sink: Arc::new(NullSink),
             cancel: CancellationToken::new(),
             secrets: Vec::new(),
+            organization: None,
         }
     }
 }
 
 impl Engine {
-    /// An engine over `registry` with default limits.
-    pub fn new(registry: Arc<dyn ActionRegistry>) -> Self {
+    /// An engine over `catalog` with default limits.
+    pub fn new(catalog: Arc<Catalog>) -> Self {
         Engine {
-            registry,
+            catalog,
             limits: EngineLimits::default(),
         }
     }
@@ -113,20 +118,49 @@ impl Engine {
         self.limits
     }
 
-    /// Its registry.
-    pub fn registry(&self) -> &Arc<dyn ActionRegistry> {
-        &self.registry
+    /// Its component catalog.
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
     }
 
-    /// Parses and validates a definition against this engine's component manifests.
+    /// Parses and validates a definition against the built-in components.
     pub fn load(&self, definition_yaml: &str) -> Result<Definition, Problems> {
-        definition::load(definition_yaml, self.registry.manifests())
+        self.load_in(None, definition_yaml)
+    }
+
+    /// Parses and validates a definition against the components `organization` sees (the
+    /// built-ins and its own).
+    pub fn load_in(
+        &self,
+        organization: Option<Uuid>,
+        definition_yaml: &str,
+    ) -> Result<Definition, Problems> {
+        definition::load(definition_yaml, &self.catalog.view(organization))
     }
 
     /// Compiles one flow of a definition for running (implementations looked up, inputs
     /// parsed). Prepare once per published version and run it many times with
     /// [`Engine::run_prepared`]; [`Engine::run`] prepares on every call.
     pub fn prepare(&self, definition: &Definition, flow: &str) -> Result<PreparedFlow, String> {
+        self.prepare_in(None, definition, flow)
+    }
+
+    /// [`Engine::prepare`] with the components `organization` sees.
+    pub fn prepare_in(
+        &self,
+        organization: Option<Uuid>,
+        definition: &Definition,
+        flow: &str,
+    ) -> Result<PreparedFlow, String> {
+        self.prepare_with(&self.catalog.view(organization), definition, flow)
+    }
+
+    fn prepare_with(
+        &self,
+        view: &CatalogView,
+        definition: &Definition,
+        flow: &str,
+    ) -> Result<PreparedFlow, String> {
         let Some(f) = definition.flow(flow) else {
             let names: Vec<&str> = definition.flows.iter().map(|f| f.name.as_str()).collect();
             return Err(format!(
@@ -136,14 +170,14 @@ impl Engine {
         };
         Ok(PreparedFlow {
             name: f.name.clone(),
-            steps: Arc::new(compile(f, self.registry.as_ref())),
+            steps: Arc::new(compile(f, view)),
         })
     }
 
     /// Runs one flow of a (validated) definition to its end. Never panics on a step failure:
     /// failures are in the result's step records and status.
     pub async fn run(&self, definition: &Definition, request: RunRequest) -> ExecutionResult {
-        match self.prepare(definition, &request.flow) {
+        match self.prepare_in(request.organization, definition, &request.flow) {
             Ok(flow) => self.run_prepared(&flow, request).await,
             Err(error) => {
                 let now = Utc::now();

@@ -5,62 +5,39 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use plumb_core::action::{Action, ActionContext, ActionError, Data, InputValue, Inputs, LogLevel};
-use plumb_core::component::{ActionManifest, ComponentManifest, InputKind, InputManifest};
+use plumb_core::component::{
+    ActionSpec, Component, ComponentSpec, ConnectionSpec, InputKind, InputSpec,
+};
 use plumb_core::definition::{self, Definition};
-use plumb_engine::{Engine, EngineLimits, Registry};
+use plumb_engine::{Catalog, Engine, EngineLimits};
 use serde_json::{json, Map, Value};
 
-const fn input(key: &'static str, kind: InputKind) -> InputManifest {
-    InputManifest {
-        key,
-        label: key,
-        kind,
-        required: false,
-        default: None,
-    }
+fn any() -> Vec<InputSpec> {
+    [
+        ("value", InputKind::Data),
+        ("text", InputKind::String),
+        ("ms", InputKind::Number),
+        ("size", InputKind::Number),
+        ("message", InputKind::String),
+        ("connection", InputKind::Connection),
+    ]
+    .into_iter()
+    .map(|(key, kind)| InputSpec::new(key, key, kind, false, None, ""))
+    .collect()
 }
 
-const fn action(key: &'static str, inputs: &'static [InputManifest]) -> ActionManifest {
-    ActionManifest {
-        key,
-        label: key,
-        description: "",
-        inputs,
-        is_trigger: false,
+/// The test component's spec.
+pub fn manifest() -> ComponentSpec {
+    let mut spec = ComponentSpec::builtin("test", "Test", "");
+    for key in [
+        "echo", "fail", "flaky", "sleep", "big", "binary", "log", "noop", "leak", "context",
+    ] {
+        spec = spec.action(ActionSpec::new(key, key, "", any()));
     }
-}
-
-static ANY: &[InputManifest] = &[
-    input("value", InputKind::Data),
-    input("text", InputKind::String),
-    input("ms", InputKind::Number),
-    input("size", InputKind::Number),
-    input("message", InputKind::String),
-    input("connection", InputKind::Connection),
-];
-
-static ACTIONS: &[ActionManifest] = &[
-    action("echo", ANY),
-    action("fail", ANY),
-    action("flaky", ANY),
-    action("sleep", ANY),
-    action("big", ANY),
-    action("binary", ANY),
-    action("log", ANY),
-    action("noop", ANY),
-    action("leak", ANY),
-    action("context", ANY),
-];
-
-/// The test component's manifest.
-pub fn manifest() -> ComponentManifest {
-    ComponentManifest {
-        key: "test",
-        label: "Test",
-        description: "",
-        actions: ACTIONS,
-        connections: &["basic"],
-    }
+    spec.connections.push(ConnectionSpec::from(
+        &plumb_core::connection_types::http::BASIC,
+    ));
+    spec
 }
 
 fn to_json(inputs: &Inputs) -> Value {
@@ -263,20 +240,21 @@ impl Action for Context {
 }
 
 /// The built-ins plus the test component.
-pub fn registry() -> Registry {
-    let mut r = Registry::with_builtins();
-    r.add_manifest(manifest());
-    r.register("test", "echo", Arc::new(Echo))
-        .register("test", "fail", Arc::new(Fail))
-        .register("test", "flaky", Arc::new(Flaky(AtomicU32::new(0))))
-        .register("test", "sleep", Arc::new(Sleep))
-        .register("test", "big", Arc::new(Big))
-        .register("test", "binary", Arc::new(Binary))
-        .register("test", "log", Arc::new(Log))
-        .register("test", "noop", Arc::new(Noop))
-        .register("test", "leak", Arc::new(Leak))
-        .register("test", "context", Arc::new(Context));
-    r
+pub fn registry() -> Catalog {
+    let test = Component::new(manifest())
+        .with_action("echo", Arc::new(Echo))
+        .with_action("fail", Arc::new(Fail))
+        .with_action("flaky", Arc::new(Flaky(AtomicU32::new(0))))
+        .with_action("sleep", Arc::new(Sleep))
+        .with_action("big", Arc::new(Big))
+        .with_action("binary", Arc::new(Binary))
+        .with_action("log", Arc::new(Log))
+        .with_action("noop", Arc::new(Noop))
+        .with_action("leak", Arc::new(Leak))
+        .with_action("context", Arc::new(Context));
+    let mut all = plumb_engine::builtin_components();
+    all.push(test);
+    Catalog::new(all).expect("a consistent catalog")
 }
 
 /// An engine over [`registry`].
@@ -289,8 +267,7 @@ pub fn engine(limits: EngineLimits) -> Engine {
 pub fn definition(steps: &str) -> Definition {
     let text = yaml(steps);
     let r = registry();
-    definition::load(&text, plumb_engine::ActionRegistry::manifests(&r))
-        .unwrap_or_else(|p| panic!("{p}\n{text}"))
+    definition::load(&text, &r.view(None)).unwrap_or_else(|p| panic!("{p}\n{text}"))
 }
 
 /// The YAML text of [`definition`].

@@ -5,50 +5,36 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use plumb_core::action::{Action, ActionContext, ActionError, Data, InputValue, Inputs};
-use plumb_core::component::{ActionManifest, ComponentManifest, InputKind, InputManifest};
+use plumb_core::component::{
+    ActionSpec, Component, ComponentSpec, ConnectionSpec, InputKind, InputSpec,
+};
 use plumb_core::definition;
 use plumb_engine::{
-    resolve_local_config, Engine, ExecutionStatus, Registry, RunRequest, StepOutcome,
+    resolve_local_config, Catalog, Engine, ExecutionStatus, RunRequest, StepOutcome,
 };
 use serde_json::{json, Value};
 
 const POKEMON: &str = include_str!("../../../core/src/definition/testdata/pokemon.yaml");
 
-const fn input(key: &'static str, kind: InputKind, required: bool) -> InputManifest {
-    InputManifest {
-        key,
-        label: key,
-        kind,
-        required,
-        default: None,
-    }
+fn input(key: &str, kind: InputKind, required: bool) -> InputSpec {
+    InputSpec::new(key, key, kind, required, None, "")
 }
 
-static CODE: &[InputManifest] = &[input("code", InputKind::Code, true)];
-static HTTP: &[InputManifest] = &[
-    input("url", InputKind::String, true),
-    input("responseType", InputKind::String, false),
-];
-static S3: &[InputManifest] = &[
-    input("accessKey", InputKind::Connection, true),
-    input("awsRegion", InputKind::String, false),
-    input("bucket", InputKind::String, true),
-    input("objectKey", InputKind::String, true),
-    input("fileContents", InputKind::Data, true),
-];
-
 fn component(
-    key: &'static str,
-    actions: &'static [ActionManifest],
-    connections: &'static [&'static str],
-) -> ComponentManifest {
-    ComponentManifest {
-        key,
-        label: key,
-        description: "",
-        actions,
-        connections,
+    key: &str,
+    action: Option<(&str, Vec<InputSpec>)>,
+    connections: &[&str],
+) -> ComponentSpec {
+    let mut spec = ComponentSpec::builtin(key, key, "");
+    if let Some((a, inputs)) = action {
+        spec = spec.action(ActionSpec::new(a, a, "", inputs));
     }
+    spec.connections = connections
+        .iter()
+        .filter_map(|k| plumb_core::connection_types::find(key, k))
+        .map(ConnectionSpec::from)
+        .collect();
+    spec
 }
 
 /// Stands in for the `runCode` of the seed's Path Helper.
@@ -126,41 +112,44 @@ impl Action for FakePut {
 
 #[tokio::test]
 async fn pokemon_avatar_sync_for_two_customers() {
-    static CODE_ACTIONS: &[ActionManifest] = &[ActionManifest {
-        key: "runCode",
-        label: "",
-        description: "",
-        inputs: CODE,
-        is_trigger: false,
-    }];
-    static HTTP_ACTIONS: &[ActionManifest] = &[ActionManifest {
-        key: "httpGet",
-        label: "",
-        description: "",
-        inputs: HTTP,
-        is_trigger: false,
-    }];
-    static S3_ACTIONS: &[ActionManifest] = &[ActionManifest {
-        key: "putObject",
-        label: "",
-        description: "",
-        inputs: S3,
-        is_trigger: false,
-    }];
+    let code = vec![input("code", InputKind::Code, true)];
+    let http = vec![
+        input("url", InputKind::String, true),
+        input("responseType", InputKind::String, false),
+    ];
+    let s3 = vec![
+        input("accessKey", InputKind::Connection, true),
+        input("awsRegion", InputKind::String, false),
+        input("bucket", InputKind::String, true),
+        input("objectKey", InputKind::String, true),
+        input("fileContents", InputKind::Data, true),
+    ];
     let bucket = Arc::new(FakePut::default());
-    let mut registry = Registry::with_builtins();
-    registry
-        .add_manifest(component("code", CODE_ACTIONS, &[]))
-        .add_manifest(component("http", HTTP_ACTIONS, &[]))
-        .add_manifest(component("aws-s3", S3_ACTIONS, &["apiKeySecret"]))
-        // The scoped Salesforce connection of the fixture needs its component to be known.
-        .add_manifest(component("salesforce", &[], &[]));
-    registry
-        .register("code", "runCode", Arc::new(PathHelper))
-        .register("http", "httpGet", Arc::new(FakeGet))
-        .register("aws-s3", "putObject", bucket.clone());
-    let manifests = plumb_engine::ActionRegistry::manifests(&registry).to_vec();
-    let def = definition::load(POKEMON, &manifests).unwrap_or_else(|p| panic!("{p}"));
+    let mut all = plumb_engine::builtin_components();
+    all.push(
+        Component::new(component("code", Some(("runCode", code)), &[]))
+            .with_action("runCode", Arc::new(PathHelper)),
+    );
+    all.push(
+        Component::new(component("http", Some(("httpGet", http)), &[]))
+            .with_action("httpGet", Arc::new(FakeGet)),
+    );
+    all.push(
+        Component::new(component(
+            "aws-s3",
+            Some(("putObject", s3)),
+            &["apiKeySecret"],
+        ))
+        .with_action("putObject", bucket.clone()),
+    );
+    // The scoped Salesforce connection of the fixture needs its component to be known.
+    all.push(Component::new(component(
+        "salesforce",
+        None,
+        &["clientCredentials", "oauth2", "jwtBearer", "basic"],
+    )));
+    let registry = Catalog::new(all).expect("a consistent catalog");
+    let def = definition::load(POKEMON, &registry.view(None)).unwrap_or_else(|p| panic!("{p}"));
     let engine = Engine::new(Arc::new(registry));
 
     for (customer, pokemon) in [("Smith Rocket Company", "pikachu"), ("FTL Rockets", "onix")] {

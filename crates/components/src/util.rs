@@ -1,6 +1,6 @@
 //! Small helpers shared by the components: typed input getters with defaults.
 
-use plumb_core::action::{ActionError, Data, InputValue, Inputs};
+use plumb_core::action::{ActionError, Inputs};
 use serde_json::Value;
 
 /// A required string input.
@@ -27,15 +27,6 @@ pub(crate) fn count(inputs: &Inputs, key: &str, default: u64) -> Result<u64, Act
                 "must be a non-negative whole number",
             )),
         },
-    }
-}
-
-/// The data of an input, JSON or binary (`None` when absent or null).
-pub(crate) fn data(inputs: &Inputs, key: &str) -> Option<Data> {
-    match inputs.get(key) {
-        Some(InputValue::Data(Data::Json(Value::Null))) | None => None,
-        Some(InputValue::Data(d)) => Some(d.clone()),
-        Some(InputValue::Connection(_)) => None,
     }
 }
 

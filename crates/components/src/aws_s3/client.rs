@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
 use plumb_auth::EgressPolicy;
-use plumb_core::action::{ActionError, Connection, Inputs};
+use plumb_core::action::{ActionError, Connection};
 
 use super::egress::EgressConnector;
-use crate::util;
+use super::manifest::Target;
 
 /// The connection input's key.
 pub(crate) const CONNECTION_INPUT: &str = "accessKey";
@@ -21,15 +21,11 @@ pub(crate) const CONNECTION_INPUT: &str = "accessKey";
 /// A client for `bucket`, from the step's connection and region, under `egress`.
 pub(crate) fn store(
     egress: &Arc<EgressPolicy>,
-    inputs: &Inputs,
+    target: &Target,
     bucket: &str,
 ) -> Result<AmazonS3, ActionError> {
-    let conn = inputs.connection(CONNECTION_INPUT).ok_or_else(|| {
-        ActionError::input(CONNECTION_INPUT, "is required (an apiKeySecret connection)")
-    })?;
-    let region = inputs
-        .string("awsRegion")
-        .unwrap_or_else(|| "us-east-1".to_string());
+    let conn = &target.accessKey;
+    let region = target.awsRegion.as_str();
     if let Some(endpoint) = field(conn, &["endpoint"]) {
         let url = reqwest::Url::parse(endpoint).map_err(|e| {
             ActionError::input(
@@ -41,7 +37,7 @@ pub(crate) fn store(
             .check_url(&url)
             .map_err(|denied| ActionError::failed(format!("S3 endpoint: {denied}")))?;
     }
-    cached(egress, conn, &region, bucket)
+    cached(egress, conn, region, bucket)
 }
 
 /// Clients kept at most (the cache is emptied when full).
@@ -123,14 +119,8 @@ fn build(
     })
 }
 
-/// The bucket input (`bucket` unless named otherwise).
-pub(crate) fn bucket(inputs: &Inputs, key: &str) -> Result<String, ActionError> {
-    util::required_string(inputs, key)
-}
-
-/// An object key as an `object_store` path.
-pub(crate) fn object_path(inputs: &Inputs, key: &str) -> Result<Path, ActionError> {
-    let raw = util::required_string(inputs, key)?;
+/// Object key `raw` (of input `key`) as an `object_store` path.
+pub(crate) fn object_path(raw: &str, key: &str) -> Result<Path, ActionError> {
     Path::parse(raw.trim_start_matches('/'))
         .map_err(|e| ActionError::input(key, format!("is not a valid object key: {e}")))
 }

@@ -10,6 +10,7 @@ use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use serde_json::json;
 
 use super::client;
+use super::manifest::{CopyPair, Target};
 
 /// The `copyObject` action.
 #[derive(Debug, Clone)]
@@ -21,13 +22,13 @@ pub struct CopyObject {
 #[async_trait::async_trait]
 impl Action for CopyObject {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let source_bucket = client::bucket(&inputs, "sourceBucket")?;
-        let source = client::object_path(&inputs, "sourceKey")?;
-        let bucket = inputs
-            .string("bucket")
-            .unwrap_or_else(|| source_bucket.clone());
-        let target = client::object_path(&inputs, "objectKey")?;
-        let from = client::store(&self.egress, &inputs, &source_bucket)?;
+        let account = Target::from_inputs(&inputs)?;
+        let pair = CopyPair::from_inputs(&inputs)?;
+        let source_bucket = pair.sourceBucket;
+        let source = client::object_path(&pair.sourceKey, "sourceKey")?;
+        let bucket = pair.bucket.unwrap_or_else(|| source_bucket.clone());
+        let target = client::object_path(&pair.objectKey, "objectKey")?;
+        let from = client::store(&self.egress, &account, &source_bucket)?;
         let read_fail = |e| client::failure("copyObject", &source_bucket, source.as_ref(), e);
         if bucket == source_bucket {
             from.copy(&source, &target).await.map_err(read_fail)?;
@@ -40,7 +41,7 @@ impl Action for CopyObject {
                     .insert(Attribute::ContentType, ct.clone());
             }
             let bytes = got.bytes().await.map_err(read_fail)?;
-            let to = client::store(&self.egress, &inputs, &bucket)?;
+            let to = client::store(&self.egress, &account, &bucket)?;
             to.put_opts(&target, PutPayload::from(bytes), options)
                 .await
                 .map_err(|e| client::failure("copyObject", &bucket, target.as_ref(), e))?;

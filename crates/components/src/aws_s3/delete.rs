@@ -8,6 +8,7 @@ use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use serde_json::json;
 
 use super::client;
+use super::manifest::{Object, Target};
 
 /// The `deleteObject` action.
 #[derive(Debug, Clone)]
@@ -19,9 +20,10 @@ pub struct DeleteObject {
 #[async_trait::async_trait]
 impl Action for DeleteObject {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let bucket = client::bucket(&inputs, "bucket")?;
-        let path = client::object_path(&inputs, "objectKey")?;
-        let store = client::store(&self.egress, &inputs, &bucket)?;
+        let target = Target::from_inputs(&inputs)?;
+        let Object { bucket, objectKey } = Object::from_inputs(&inputs)?;
+        let path = client::object_path(&objectKey, "objectKey")?;
+        let store = client::store(&self.egress, &target, &bucket)?;
         store
             .delete(&path)
             .await

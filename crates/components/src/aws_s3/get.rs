@@ -7,6 +7,7 @@ use plumb_auth::EgressPolicy;
 use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 
 use super::client;
+use super::manifest::{Object, Target};
 
 /// The `getObject` action.
 #[derive(Debug, Clone)]
@@ -18,9 +19,10 @@ pub struct GetObject {
 #[async_trait::async_trait]
 impl Action for GetObject {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let bucket = client::bucket(&inputs, "bucket")?;
-        let path = client::object_path(&inputs, "objectKey")?;
-        let store = client::store(&self.egress, &inputs, &bucket)?;
+        let target = Target::from_inputs(&inputs)?;
+        let Object { bucket, objectKey } = Object::from_inputs(&inputs)?;
+        let path = client::object_path(&objectKey, "objectKey")?;
+        let store = client::store(&self.egress, &target, &bucket)?;
         let fail = |e| client::failure("getObject", &bucket, path.as_ref(), e);
         let got = store.get(&path).await.map_err(fail)?;
         let content_type = got

@@ -9,7 +9,7 @@ use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use serde_json::json;
 
 use super::client;
-use crate::util;
+use super::manifest::{ListPage, Target};
 
 /// The `listObjects` action.
 #[derive(Debug, Clone)]
@@ -21,13 +21,18 @@ pub struct ListObjects {
 #[async_trait::async_trait]
 impl Action for ListObjects {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let bucket = client::bucket(&inputs, "bucket")?;
-        let prefix = inputs.string("prefix");
-        let max_keys = util::count(&inputs, "maxKeys", 1000)?.clamp(1, 1000);
-        let store = client::store(&self.egress, &inputs, &bucket)?;
+        let target = Target::from_inputs(&inputs)?;
+        let ListPage {
+            bucket,
+            prefix,
+            maxKeys,
+            continuationToken,
+        } = ListPage::from_inputs(&inputs)?;
+        let max_keys = maxKeys.or(1000).clamp(1, 1000);
+        let store = client::store(&self.egress, &target, &bucket)?;
         let options = PaginatedListOptions {
             max_keys: usize::try_from(max_keys).ok(),
-            page_token: inputs.string("continuationToken"),
+            page_token: continuationToken,
             ..PaginatedListOptions::default()
         };
         let page = store

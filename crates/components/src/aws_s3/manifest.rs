@@ -4,6 +4,8 @@
 use plumb_core::component::{ActionExample, ActionSpec, ComponentSpec, InputSpec};
 use serde_json::json;
 
+use crate::util::{Count, KeyValues};
+
 plumb_core::action_inputs! {
     /// Inputs every S3 action takes first.
     pub struct Target {
@@ -32,8 +34,8 @@ plumb_core::action_inputs! {
         fileContents: Option<plumb_core::action::Data> = ("File Contents", Data),
         /// The content type stored with it (from the data when not given).
         contentType: Option<String> = ("Content Type", String),
-        /// Object tags, a list of `{key, value}`.
-        tagging: Option<serde_json::Value> = ("Object Tags", List),
+        /// Object tags, a list of `{key, value}` or an object.
+        tagging: KeyValues = ("Object Tags", List),
     }
 }
 
@@ -45,7 +47,7 @@ plumb_core::action_inputs! {
         /// Only keys that start with it.
         prefix: Option<String> = ("Prefix", String),
         /// The most keys in one page (1 to 1000).
-        maxKeys: Option<f64> = ("Max Keys", Number, default "1000"),
+        maxKeys: Count = ("Max Keys", Number, default "1000"),
         /// The `continuationToken` of the previous page's result.
         continuationToken: Option<String> = ("Continuation Token", String),
     }

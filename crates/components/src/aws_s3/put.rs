@@ -8,7 +8,7 @@ use plumb_core::action::{Action, ActionContext, ActionError, Data, Inputs};
 use serde_json::{json, Value};
 
 use super::client;
-use crate::util;
+use super::manifest::{Object, PutContents, Target};
 
 /// The `putObject` action.
 #[derive(Debug, Clone)]
@@ -18,8 +18,8 @@ pub struct PutObject {
 }
 
 /// The bytes and content type of `fileContents`.
-fn contents(inputs: &Inputs) -> Result<(Vec<u8>, String), ActionError> {
-    match util::data(inputs, "fileContents") {
+fn contents(data: Option<Data>) -> Result<(Vec<u8>, String), ActionError> {
+    match data {
         None => Err(ActionError::input("fileContents", "is required")),
         Some(Data::Binary {
             bytes,
@@ -33,12 +33,14 @@ fn contents(inputs: &Inputs) -> Result<(Vec<u8>, String), ActionError> {
 #[async_trait::async_trait]
 impl Action for PutObject {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
-        let bucket = client::bucket(&inputs, "bucket")?;
-        let path = client::object_path(&inputs, "objectKey")?;
-        let (bytes, detected) = contents(&inputs)?;
-        let content_type = inputs.string("contentType").unwrap_or(detected);
+        let target = Target::from_inputs(&inputs)?;
+        let Object { bucket, objectKey } = Object::from_inputs(&inputs)?;
+        let path = client::object_path(&objectKey, "objectKey")?;
+        let put = PutContents::from_inputs(&inputs)?;
+        let (bytes, detected) = contents(put.fileContents)?;
+        let content_type = put.contentType.unwrap_or(detected);
         let mut tags = TagSet::default();
-        for (k, v) in util::key_values(&inputs, "tagging")? {
+        for (k, v) in put.tagging.0 {
             tags.push(&k, &v);
         }
         let mut attributes = Attributes::new();
@@ -49,7 +51,7 @@ impl Action for PutObject {
             ..PutOptions::default()
         };
         let size = bytes.len();
-        let store = client::store(&self.egress, &inputs, &bucket)?;
+        let store = client::store(&self.egress, &target, &bucket)?;
         let put = store
             .put_opts(&path, PutPayload::from(bytes), options)
             .await

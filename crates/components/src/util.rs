@@ -1,19 +1,8 @@
-//! Small helpers shared by the components: typed input getters with defaults.
+//! Small helpers shared by the components: input types of their typed input structs (`Count`,
+//! `KeyValues`, `Encoded`) and the readers behind them.
 
 use plumb_core::action::{ActionError, Inputs};
 use serde_json::Value;
-
-/// A required string input.
-pub(crate) fn required_string(inputs: &Inputs, key: &str) -> Result<String, ActionError> {
-    inputs
-        .string(key)
-        .ok_or_else(|| ActionError::input(key, "is required"))
-}
-
-/// A boolean input with a default.
-pub(crate) fn flag(inputs: &Inputs, key: &str, default: bool) -> bool {
-    inputs.boolean(key).unwrap_or(default)
-}
 
 /// A non-negative integer input with a default; negative or fractional values are rejected.
 pub(crate) fn count(inputs: &Inputs, key: &str, default: u64) -> Result<u64, ActionError> {
@@ -45,9 +34,14 @@ pub(crate) fn json_or_encoded(inputs: &Inputs, key: &str) -> Result<Option<Value
 /// Key/value pairs from a list of `{key, value}` (or `{name, value}`) entries or an object.
 /// Values that are not strings are given as their JSON text.
 pub(crate) fn key_values(inputs: &Inputs, key: &str) -> Result<Vec<(String, String)>, ActionError> {
-    let Some(value) = json_or_encoded(inputs, key)? else {
-        return Ok(Vec::new());
-    };
+    match json_or_encoded(inputs, key)? {
+        Some(value) => pairs(value, key),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Key/value pairs of a JSON value given as input `key` (see [`key_values`]).
+pub(crate) fn pairs(value: Value, key: &str) -> Result<Vec<(String, String)>, ActionError> {
     let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -103,5 +97,16 @@ impl plumb_core::component::FromInput for KeyValues {
     const REQUIRED: bool = false;
     fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
         key_values(inputs, key).map(KeyValues)
+    }
+}
+
+/// A JSON input that may arrive as a JSON-encoded string (see [`json_or_encoded`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Encoded(pub Option<Value>);
+
+impl plumb_core::component::FromInput for Encoded {
+    const REQUIRED: bool = false;
+    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
+        json_or_encoded(inputs, key).map(Encoded)
     }
 }

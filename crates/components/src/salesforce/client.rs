@@ -15,7 +15,7 @@ use plumb_core::action::{ActionError, Inputs};
 use reqwest::Method;
 use serde_json::Value;
 
-use super::manifest::DEFAULT_VERSION;
+use super::manifest::{Account, Api, DEFAULT_VERSION};
 use crate::outbound::auth_error;
 
 /// A REST client for one step.
@@ -38,17 +38,11 @@ impl SfClient {
         auth: &Arc<AuthClient>,
         inputs: &Inputs,
     ) -> Result<Self, ActionError> {
-        let mut conn = inputs
-            .connection("connection")
-            .ok_or_else(|| ActionError::input("connection", "is required"))?
-            .clone();
-        let version = inputs
-            .string("version")
-            .unwrap_or_else(|| DEFAULT_VERSION.to_string());
+        let mut conn = Account::from_inputs(inputs)?.connection;
+        let api = Api::from_inputs(inputs)?;
+        let version = api.version.unwrap_or_else(|| DEFAULT_VERSION.to_string());
         let version = version.trim_start_matches(['v', 'V']).to_string();
-        let base_url = inputs
-            .string("baseUrl")
-            .map(|b| b.trim_end_matches('/').to_string());
+        let base_url = api.baseUrl.map(|b| b.trim_end_matches('/').to_string());
         let base = match &base_url {
             Some(b) => {
                 if conn.key == "clientCredentials" && !conn.has("tokenUrl") {

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::client::{describe, SfClient};
-use crate::util;
+use super::manifest::CompositeRequest;
 
 /// The `composite` action.
 #[derive(Clone)]
@@ -21,7 +21,11 @@ pub struct Composite {
 impl Action for Composite {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
         let client = SfClient::from_inputs(&self.auth, &inputs)?;
-        let requests = match util::json_or_encoded(&inputs, "compositeRequest")? {
+        let CompositeRequest {
+            compositeRequest,
+            allOrNone,
+        } = CompositeRequest::from_inputs(&inputs)?;
+        let requests = match compositeRequest.0 {
             Some(Value::Array(items)) => Value::Array(items),
             Some(Value::Object(mut map)) if map.contains_key("compositeRequest") => {
                 map.remove("compositeRequest").unwrap_or(Value::Null)
@@ -34,7 +38,7 @@ impl Action for Composite {
             }
         };
         let body = json!({
-            "allOrNone": util::flag(&inputs, "allOrNone", false),
+            "allOrNone": allOrNone,
             "compositeRequest": requests,
         });
         let path = client.data_path("composite");

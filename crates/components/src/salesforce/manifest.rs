@@ -5,6 +5,8 @@ use plumb_core::action::Connection;
 use plumb_core::component::{ActionExample, ActionSpec, ComponentSpec, InputSpec};
 use serde_json::json;
 
+use crate::util::Encoded;
+
 /// The REST API version used when a step does not give one.
 pub(crate) const DEFAULT_VERSION: &str = "63.0";
 
@@ -46,9 +48,9 @@ plumb_core::action_inputs! {
     /// Field values of the write actions.
     pub struct FieldValues {
         /// Field values: a list of `{key, value}`.
-        fieldValues: Option<serde_json::Value> = ("Field Values", List),
+        fieldValues: Encoded = ("Field Values", List),
         /// Prismatic's `dynamicValues`: a JSON object of field values merged over `fieldValues`.
-        dynamicValues: Option<serde_json::Value> = ("Dynamic Values", Data),
+        dynamicValues: Encoded = ("Dynamic Values", Data),
     }
 }
 
@@ -86,7 +88,7 @@ plumb_core::action_inputs! {
     /// The subrequests of `composite`.
     pub struct CompositeRequest {
         /// The composite request's subrequests (`[{method, url, referenceId, body}]`).
-        compositeRequest: serde_json::Value = ("Composite Request", Data),
+        compositeRequest: Encoded = ("Composite Request", Data),
         /// Roll back every subrequest when one fails.
         allOrNone: bool = ("All Or None", Boolean, default "false"),
     }

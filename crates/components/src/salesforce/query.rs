@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::client::SfClient;
-use crate::util;
+use super::manifest::Soql;
 
 /// Pages followed at most with `fetchAll` (2,000 records each: 200,000 records).
 const MAX_PAGES: usize = 100;
@@ -24,12 +24,14 @@ pub struct Query {
 impl Action for Query {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
         let client = SfClient::from_inputs(&self.auth, &inputs)?;
-        let soql = match util::required_string(&inputs, "queryString") {
-            Ok(q) => q,
-            Err(_) => util::required_string(&inputs, "query")
-                .map_err(|_| ActionError::input("queryString", "is required (a SOQL query)"))?,
-        };
-        let fetch_all = util::flag(&inputs, "fetchAll", false);
+        let Soql {
+            queryString,
+            query,
+            fetchAll: fetch_all,
+        } = Soql::from_inputs(&inputs)?;
+        let soql = queryString
+            .or(query)
+            .ok_or_else(|| ActionError::input("queryString", "is required (a SOQL query)"))?;
         let mut url = reqwest::Url::parse("http://placeholder/")
             .map_err(|e| ActionError::failed(e.to_string()))?;
         url.query_pairs_mut().append_pair("q", &soql);

@@ -8,11 +8,11 @@ use reqwest::Method;
 use serde_json::{json, Map, Value};
 
 use super::client::SfClient;
+use super::manifest::{ExternalId, FieldValues, Fields, RecordId, RecordType};
 use crate::util;
 
 /// A path segment from an input (record types, IDs, field names): no `/`, `?` or `#`.
-fn segment(inputs: &Inputs, key: &str) -> Result<String, ActionError> {
-    let value = util::required_string(inputs, key)?;
+fn segment(value: &str, key: &str) -> Result<String, ActionError> {
     let value = value.trim().to_string();
     if value.contains(['/', '?', '#', '%']) || value == "." || value == ".." {
         return Err(ActionError::input(key, "must not contain / ? # or %"));
@@ -23,8 +23,12 @@ fn segment(inputs: &Inputs, key: &str) -> Result<String, ActionError> {
 /// `fieldValues` as a JSON object (an object, a JSON string of one, or `{key, value}` pairs),
 /// with Prismatic's `dynamicValues` (an object, or a JSON string of one) merged over it.
 fn field_values(inputs: &Inputs) -> Result<Value, ActionError> {
-    let mut fields = static_field_values(inputs)?;
-    match util::json_or_encoded(inputs, "dynamicValues")? {
+    let FieldValues {
+        fieldValues,
+        dynamicValues,
+    } = FieldValues::from_inputs(inputs)?;
+    let mut fields = static_field_values(fieldValues.0)?;
+    match dynamicValues.0 {
         None | Some(Value::Null) => {}
         Some(Value::Object(extra)) => {
             if let Value::Object(map) = &mut fields {
@@ -41,12 +45,12 @@ fn field_values(inputs: &Inputs) -> Result<Value, ActionError> {
     Ok(fields)
 }
 
-fn static_field_values(inputs: &Inputs) -> Result<Value, ActionError> {
-    match util::json_or_encoded(inputs, "fieldValues")? {
+fn static_field_values(given: Option<Value>) -> Result<Value, ActionError> {
+    match given {
         None => Ok(Value::Object(Map::new())),
         Some(Value::Object(map)) => Ok(Value::Object(map)),
-        Some(Value::Array(_)) => {
-            let pairs = util::key_values(inputs, "fieldValues")?;
+        Some(list @ Value::Array(_)) => {
+            let pairs = util::pairs(list, "fieldValues")?;
             Ok(Value::Object(
                 pairs
                     .into_iter()
@@ -71,7 +75,7 @@ pub struct CreateRecord {
 impl Action for CreateRecord {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
         let client = SfClient::from_inputs(&self.auth, &inputs)?;
-        let record_type = segment(&inputs, "recordType")?;
+        let record_type = segment(&RecordType::from_inputs(&inputs)?.recordType, "recordType")?;
         let body = field_values(&inputs)?;
         let path = client.data_path(&format!("sobjects/{record_type}"));
         let reply = client.send(Method::POST, &path, Some(&body)).await?;
@@ -89,8 +93,8 @@ pub struct UpdateRecord {
 impl Action for UpdateRecord {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
         let client = SfClient::from_inputs(&self.auth, &inputs)?;
-        let record_type = segment(&inputs, "recordType")?;
-        let id = segment(&inputs, "recordId")?;
+        let record_type = segment(&RecordType::from_inputs(&inputs)?.recordType, "recordType")?;
+        let id = segment(&RecordId::from_inputs(&inputs)?.recordId, "recordId")?;
         let body = field_values(&inputs)?;
         let path = client.data_path(&format!("sobjects/{record_type}/{id}"));
         client.send(Method::PATCH, &path, Some(&body)).await?;
@@ -108,9 +112,10 @@ pub struct UpsertRecord {
 impl Action for UpsertRecord {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
         let client = SfClient::from_inputs(&self.auth, &inputs)?;
-        let record_type = segment(&inputs, "recordType")?;
-        let field = segment(&inputs, "externalIdField")?;
-        let external_id = segment(&inputs, "externalId")?;
+        let record_type = segment(&RecordType::from_inputs(&inputs)?.recordType, "recordType")?;
+        let ext = ExternalId::from_inputs(&inputs)?;
+        let field = segment(&ext.externalIdField, "externalIdField")?;
+        let external_id = segment(&ext.externalId, "externalId")?;
         let body = field_values(&inputs)?;
         let path = client.data_path(&format!("sobjects/{record_type}/{field}/{external_id}"));
         let reply = client.send(Method::PATCH, &path, Some(&body)).await?;
@@ -132,10 +137,10 @@ pub struct GetRecord {
 impl Action for GetRecord {
     async fn run(&self, _ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
         let client = SfClient::from_inputs(&self.auth, &inputs)?;
-        let record_type = segment(&inputs, "recordType")?;
-        let id = segment(&inputs, "recordId")?;
+        let record_type = segment(&RecordType::from_inputs(&inputs)?.recordType, "recordType")?;
+        let id = segment(&RecordId::from_inputs(&inputs)?.recordId, "recordId")?;
         let mut path = client.data_path(&format!("sobjects/{record_type}/{id}"));
-        if let Some(fields) = inputs.string("fields") {
+        if let Some(fields) = Fields::from_inputs(&inputs)?.fields {
             let list: Vec<&str> = fields
                 .split(',')
                 .map(str::trim)

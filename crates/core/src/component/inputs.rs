@@ -15,15 +15,6 @@ pub trait FromInput: Sized {
     fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError>;
 }
 
-impl FromInput for String {
-    const REQUIRED: bool = true;
-    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
-        inputs
-            .string(key)
-            .ok_or_else(|| ActionError::input(key, "is required"))
-    }
-}
-
 impl FromInput for Option<String> {
     const REQUIRED: bool = false;
     fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
@@ -31,17 +22,27 @@ impl FromInput for Option<String> {
     }
 }
 
+/// A typed value read by `read`: `None` when absent or blank, an error saying `shape` when it
+/// does not read.
+fn parsed<T>(
+    inputs: &Inputs,
+    key: &str,
+    read: fn(&Inputs, &str) -> Option<T>,
+    shape: &str,
+) -> Result<Option<T>, ActionError> {
+    match inputs.json(key) {
+        None => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(_) => read(inputs, key)
+            .map(Some)
+            .ok_or_else(|| ActionError::input(key, shape)),
+    }
+}
+
 impl FromInput for Option<bool> {
     const REQUIRED: bool = false;
     fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
-        match inputs.json(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(_) => inputs
-                .boolean(key)
-                .map(Some)
-                .ok_or_else(|| ActionError::input(key, "must be true or false")),
-        }
+        parsed(inputs, key, Inputs::boolean, "must be true or false")
     }
 }
 
@@ -56,22 +57,7 @@ impl FromInput for bool {
 impl FromInput for Option<f64> {
     const REQUIRED: bool = false;
     fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
-        match inputs.json(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(_) => inputs
-                .number(key)
-                .map(Some)
-                .ok_or_else(|| ActionError::input(key, "must be a number")),
-        }
-    }
-}
-
-impl FromInput for f64 {
-    const REQUIRED: bool = true;
-    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
-        Option::<f64>::from_input(inputs, key)?
-            .ok_or_else(|| ActionError::input(key, "is required"))
+        parsed(inputs, key, Inputs::number, "must be a number")
     }
 }
 
@@ -79,16 +65,6 @@ impl FromInput for Option<Connection> {
     const REQUIRED: bool = false;
     fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
         Ok(inputs.connection(key).cloned())
-    }
-}
-
-impl FromInput for Connection {
-    const REQUIRED: bool = true;
-    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
-        inputs
-            .connection(key)
-            .cloned()
-            .ok_or_else(|| ActionError::input(key, "is required: give a connection"))
     }
 }
 
@@ -100,16 +76,20 @@ impl FromInput for Option<Value> {
     }
 }
 
-/// A required JSON value.
-impl FromInput for Value {
-    const REQUIRED: bool = true;
-    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
-        inputs
-            .json(key)
-            .cloned()
-            .ok_or_else(|| ActionError::input(key, "is required"))
-    }
+/// The required form of each optional input type: missing is an error naming the input.
+macro_rules! required {
+    ($($ty:ty),*) => {$(
+        impl FromInput for $ty {
+            const REQUIRED: bool = true;
+            fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
+                Option::<$ty>::from_input(inputs, key)?
+                    .ok_or_else(|| ActionError::input(key, "is required"))
+            }
+        }
+    )*};
 }
+
+required!(String, f64, Connection, Value);
 
 /// JSON or binary data as given.
 impl FromInput for Option<Data> {

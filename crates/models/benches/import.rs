@@ -1,5 +1,5 @@
-//! Import time of integration models: the Swagger Petstore and a generated document of 600
-//! operations (every parameter kind, bodies, shared schemas). Run with
+//! Import time of integration models: the Swagger Petstore, the Box Platform API (296
+//! operations, 1.7 MB) and a generated document of 600 operations (every parameter kind, bodies, shared schemas). Run with
 //! `cargo bench -p plumb-models --bench import`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -38,6 +38,16 @@ fn bench(c: &mut Criterion) {
     c.bench_function("import petstore-expanded (YAML)", |b| {
         b.iter(|| Model::import(petstore).unwrap())
     });
+    let boxed = include_str!("../tests/data/openapi/box-platform-2024.0.json");
+    c.bench_function(
+        "import Box Platform API, 296 operations, 1.7 MB (JSON)",
+        |b| {
+            b.iter(|| {
+                let m = Model::import(boxed).unwrap();
+                plumb_models::component_spec(&m, uuid::Uuid::nil())
+            })
+        },
+    );
     let doc = large(600);
     c.bench_function("import 600 operations (JSON)", |b| {
         b.iter(|| {

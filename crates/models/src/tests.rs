@@ -254,3 +254,19 @@ fn parameters_of_every_kind_and_form_bodies_from_2_0() {
         .collect();
     assert_eq!(keys, ["id", "X-Trace", "query.id", "body"]);
 }
+
+#[test]
+fn a_large_real_description_imports() {
+    let text = include_str!("../tests/data/openapi/box-platform-2024.0.json");
+    let m = Model::import(text).unwrap_or_else(|p| panic!("{p}"));
+    assert_eq!(m.name, "Box Platform API:2024.0");
+    assert!(m.operations.len() >= 290, "{}", m.operations.len());
+    let spec = crate::component_spec(&m, Uuid::nil());
+    assert_eq!(spec.actions.len(), m.operations.len());
+    // Every action's inputs validate as a spec: unique keys, a schema each.
+    let catalog_check = plumb_core::component::Component::control(spec.clone()).check();
+    assert_eq!(catalog_check, Ok(()));
+    for a in &spec.actions {
+        assert!(a.inputs_schema()["properties"].is_object(), "{}", a.key);
+    }
+}

@@ -23,6 +23,7 @@ pub mod executions;
 pub mod instances;
 pub mod integrations;
 pub mod meta;
+pub mod models;
 pub mod oauth_tokens;
 pub mod orgs;
 pub mod queue;

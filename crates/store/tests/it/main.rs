@@ -8,6 +8,7 @@ mod customers;
 mod instances;
 mod integrations;
 mod migrations;
+mod models;
 mod oauth_tokens;
 mod queue;
 mod secrets;

@@ -126,6 +126,8 @@ impl Runtime {
             .store
             .get_integration_version(org_id, version_id)
             .await?;
+        // The organization's models may have been imported through another node.
+        crate::models::sync_models(&self.engine, &self.store, org_id).await?;
         let def = self
             .engine
             .load_in(Some(org_id), &version.definition)
@@ -444,6 +446,9 @@ impl Runtime {
                 let draft = self
                     .store
                     .get_integration(e.org_id, integration_id)
+                    .await
+                    .map_err(|err| internal(&err))?;
+                crate::models::sync_models(&self.engine, &self.store, e.org_id)
                     .await
                     .map_err(|err| internal(&err))?;
                 let def = self

@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod completions;
 pub mod customer_scope;
 pub mod executor;
+pub mod models;
 pub mod scheduler;
 mod sink;
 pub mod state;

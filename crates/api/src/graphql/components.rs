@@ -276,6 +276,9 @@ impl ComponentQuery {
     ) -> Result<ComponentConnection> {
         let caller = super::caller(ctx)?;
         let runtime = ctx.data::<Arc<Runtime>>()?;
+        plumb_runtime::models::sync_models(&runtime.engine, &runtime.store, caller.org_id)
+            .await
+            .map_err(super::errors::internal)?;
         let view = runtime.engine.catalog().view(Some(caller.org_id));
         let list: Vec<Component> = view
             .specs()

@@ -221,7 +221,7 @@ pub(crate) fn require_reader(caller: &Caller) -> Result<()> {
 }
 
 /// Callers that may change integrations: designers and admins.
-fn require_designer(caller: &Caller) -> Result<()> {
+pub(crate) fn require_designer(caller: &Caller) -> Result<()> {
     if caller.customer_id.is_some() || !caller.has(Role::Designer) {
         return Err(forbidden());
     }
@@ -420,6 +420,9 @@ impl IntegrationMutation {
             None => None,
         };
         let engine = &ctx.data::<std::sync::Arc<runtime::Runtime>>()?.engine;
+        runtime::models::sync_models(engine, store, caller.org_id)
+            .await
+            .map_err(internal)?;
         let def = match engine.load_in(Some(caller.org_id), &input.definition) {
             Ok(d) => d,
             Err(problems) => {
@@ -544,6 +547,9 @@ impl IntegrationMutation {
             return fail("id", "integration not found");
         };
         let engine = &ctx.data::<std::sync::Arc<runtime::Runtime>>()?.engine;
+        runtime::models::sync_models(engine, store, caller.org_id)
+            .await
+            .map_err(internal)?;
         let def = match engine.load_in(Some(caller.org_id), &draft.definition) {
             Ok(d) => d,
             Err(problems) => {

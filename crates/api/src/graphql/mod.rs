@@ -15,6 +15,7 @@ mod instance_types;
 mod instances;
 mod integrations;
 pub mod limits;
+mod models;
 mod oauth;
 mod org;
 mod relay;
@@ -37,6 +38,7 @@ pub struct Query(
     customers::CustomerQuery,
     config_vars::ConfigVarQuery,
     components::ComponentQuery,
+    models::ModelQuery,
     connections::ConnectionQuery,
     tokens::TokenQuery,
     integrations::IntegrationQuery,
@@ -56,6 +58,7 @@ pub struct Mutation(
     instance_runs::InstanceRunMutation,
     executions::ExecutionMutation,
     oauth::OAuthMutation,
+    models::ModelMutation,
 );
 
 /// plumb's GraphQL schema.

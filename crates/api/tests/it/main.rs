@@ -15,6 +15,7 @@ mod instance_values;
 mod instances;
 mod integrations;
 mod limits;
+mod models;
 mod oauth_callback;
 mod pages;
 mod pokemon;

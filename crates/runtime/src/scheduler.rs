@@ -106,53 +106,66 @@ fn flow_cron(
     }
 }
 
+/// The schedules an instance's scheduled flows would have once deployed and enabled (whatever
+/// its current state), and the problems of flows whose schedule is unusable.
+pub async fn planned_schedules(
+    runtime: &Runtime,
+    instance: &Instance,
+) -> Result<(Vec<Schedule>, Vec<ScheduleProblem>), QueueError> {
+    let store = &runtime.store;
+    let mut schedules = Vec::new();
+    let mut problems = Vec::new();
+    let def: Arc<Definition> = runtime
+        .version_definition(instance.org_id, instance.integration_version_id)
+        .await?;
+    let flows = store
+        .instance_flow_configs(instance.org_id, instance.id)
+        .await?;
+    // Bindings that cannot be resolved do not stop the schedules: each tick's execution
+    // fails and says which config var is unusable.
+    let config = resolve_instance_config_partial(store, runtime.vault.as_ref(), instance, &def)
+        .await?
+        .config
+        .values;
+    let now = plumb_store::now_ms();
+    for flow in def.flows.iter().filter(|f| is_scheduled(f)) {
+        let Some(fc) = flows.iter().find(|c| c.flow_name == flow.name) else {
+            continue;
+        };
+        let tick = flow_cron(flow, &config)
+            .and_then(|(cron, tz)| next_tick(&cron, &tz, now).map(|t| (cron, tz, t)));
+        match tick {
+            Ok((cron, tz, next)) => schedules.push(Schedule {
+                flow_config_id: fc.id,
+                org_id: instance.org_id,
+                instance_id: instance.id,
+                cron,
+                time_zone: if tz.is_empty() { "UTC".into() } else { tz },
+                next_fire_at: next,
+                last_fired_at: None,
+            }),
+            Err(message) => problems.push(ScheduleProblem {
+                flow: flow.name.clone(),
+                message,
+            }),
+        }
+    }
+    Ok((schedules, problems))
+}
+
 /// Stores the schedules of an instance: its scheduled flows when it is deployed and enabled,
 /// none otherwise. Answers the problems of flows whose schedule is unusable (they do not tick).
 pub async fn sync_schedules(
     runtime: &Runtime,
     instance: &Instance,
 ) -> Result<Vec<ScheduleProblem>, QueueError> {
-    let store = &runtime.store;
-    let mut schedules = Vec::new();
-    let mut problems = Vec::new();
-    if instance.enabled && instance.deployed_at.is_some() {
-        let def: Arc<Definition> = runtime
-            .version_definition(instance.org_id, instance.integration_version_id)
-            .await?;
-        let flows = store
-            .instance_flow_configs(instance.org_id, instance.id)
-            .await?;
-        // Bindings that cannot be resolved do not stop the schedules: each tick's execution
-        // fails and says which config var is unusable.
-        let config = resolve_instance_config_partial(store, runtime.vault.as_ref(), instance, &def)
-            .await?
-            .config
-            .values;
-        let now = plumb_store::now_ms();
-        for flow in def.flows.iter().filter(|f| is_scheduled(f)) {
-            let Some(fc) = flows.iter().find(|c| c.flow_name == flow.name) else {
-                continue;
-            };
-            let tick = flow_cron(flow, &config)
-                .and_then(|(cron, tz)| next_tick(&cron, &tz, now).map(|t| (cron, tz, t)));
-            match tick {
-                Ok((cron, tz, next)) => schedules.push(Schedule {
-                    flow_config_id: fc.id,
-                    org_id: instance.org_id,
-                    instance_id: instance.id,
-                    cron,
-                    time_zone: if tz.is_empty() { "UTC".into() } else { tz },
-                    next_fire_at: next,
-                    last_fired_at: None,
-                }),
-                Err(message) => problems.push(ScheduleProblem {
-                    flow: flow.name.clone(),
-                    message,
-                }),
-            }
-        }
-    }
-    store
+    let (schedules, problems) = if instance.enabled && instance.deployed_at.is_some() {
+        planned_schedules(runtime, instance).await?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    runtime
+        .store
         .replace_instance_schedules(instance.org_id, instance.id, &schedules)
         .await?;
     Ok(problems)

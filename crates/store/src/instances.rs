@@ -11,6 +11,10 @@ use crate::orgs::{parse_opt_uuid, parse_uuid};
 use crate::page::{Arg, Where};
 use crate::{new_id, now_ms, Page, PageRequest, Store, StoreError};
 
+mod deploy;
+
+pub use deploy::Deployment;
+
 /// An instance row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {

@@ -3,6 +3,7 @@
 //! reaches a client.
 
 use async_graphql::{ErrorExtensions, SimpleObject};
+use plumb_service::ServiceError;
 use plumb_store::StoreError;
 
 /// One invalid input field and what is wrong with it.
@@ -77,3 +78,44 @@ pub fn internal(err: StoreError) -> async_graphql::Error {
 
 /// What a mutation resolver returns: a payload, or (for non-input failures) a GraphQL error.
 pub type Result<T> = std::result::Result<T, async_graphql::Error>;
+
+/// The payload errors of a service's invalid-input answer.
+pub fn field_errors(errors: plumb_service::FieldErrors) -> Vec<FieldError> {
+    errors
+        .0
+        .into_iter()
+        .map(|(field, messages)| FieldError { field, messages })
+        .collect()
+}
+
+/// Presents a service answer as a mutation payload: `ok` for a result, `invalid` for invalid
+/// input (payload `errors`); not found, forbidden and store failures become GraphQL errors
+/// (mapped here once for every resolver).
+pub fn present<T, P>(
+    answer: std::result::Result<T, ServiceError>,
+    ok: impl FnOnce(T) -> P,
+    invalid: impl FnOnce(Vec<FieldError>) -> P,
+) -> Result<P> {
+    match answer {
+        Ok(t) => Ok(ok(t)),
+        Err(ServiceError::Invalid(e)) => Ok(invalid(field_errors(e))),
+        Err(e) => Err(service_error(e)),
+    }
+}
+
+/// A service failure as a GraphQL error (invalid input, outside a payload, as `BAD_USER_INPUT`).
+pub fn service_error(err: ServiceError) -> async_graphql::Error {
+    match err {
+        ServiceError::NotFound(what) => not_found(what),
+        ServiceError::Forbidden => forbidden(),
+        ServiceError::Store(e) => internal(e),
+        ServiceError::Invalid(e) => {
+            let text =
+                e.0.iter()
+                    .map(|(f, m)| format!("{f}: {}", m.join("; ")))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+            gql_error("BAD_USER_INPUT", &text)
+        }
+    }
+}

@@ -9,12 +9,12 @@ use async_graphql::{Context, Object, ID};
 use plumb_core::definition::Definition;
 use plumb_runtime::bindings::{check_bindings, check_removals, BindingInput, BindingScope};
 use plumb_runtime::customer_scope::BoundBy;
-use plumb_runtime::{Runtime, TriggerInput};
+use plumb_runtime::Runtime;
 use plumb_store::instances::{InstanceChanges, InstanceFilter, NewFlowConfig, NewInstance};
 use plumb_store::tokens::Role;
 use plumb_store::{Store, StoreError};
 
-use super::errors::{forbidden, internal, not_found, FieldError, PayloadErrors, Result};
+use super::errors::{forbidden, internal, not_found, present, FieldError, PayloadErrors, Result};
 use super::instance_types::*;
 use super::relay::{connection, page_request};
 use super::{caller, decode_id, integrations};
@@ -255,10 +255,11 @@ impl InstanceQuery {
     /// One instance.
     async fn instance(&self, ctx: &Context<'_>, id: ID) -> Result<Instance> {
         let caller = caller(ctx)?;
-        visible(ctx.data::<Store>()?, caller, &id)
-            .await?
+        ctx.data::<plumb_service::Services>()?
+            .instance(caller, decode_id(TYPE, &id))
+            .await
             .map(Instance::from)
-            .ok_or_else(|| not_found(TYPE))
+            .map_err(super::errors::service_error)
     }
 }
 
@@ -480,79 +481,31 @@ impl InstanceMutation {
         done(row)
     }
 
-    /// Deploys an instance: checks its bindings are complete, enables it, starts its schedules
-    /// and runs its `instanceDeploy` flows.
+    /// Deploys an instance: checks its bindings are complete and its schedules usable, then,
+    /// in one transaction, enables it, starts its schedules and queues its `instanceDeploy`
+    /// flows (`plumb_service::Services::deploy_instance`).
     async fn deploy_instance(
         &self,
         ctx: &Context<'_>,
         input: InstanceIdInput,
     ) -> Result<InstancePayload> {
         let caller = caller(ctx)?;
-        require_deployer(caller)?;
-        let store = ctx.data::<Store>()?;
-        let runtime = ctx.data::<Arc<Runtime>>()?;
-        let (current, def) = match target(ctx, caller, input.id.as_ref()).await? {
-            Ok(t) => t,
-            Err(payload) => return Ok(payload),
-        };
-        let existing = store
-            .instance_bindings(caller.org_id, current.id)
-            .await
-            .map_err(internal)?;
-        let scope = binding_scope(ctx, store, caller, current.customer_id);
-        if let Err(problems) = check_bindings(&scope, &def, &[], &existing, true).await {
-            return rejected(problems);
-        }
-        if !current.enabled {
-            store
-                .update_instance(
-                    caller.org_id,
-                    current.id,
-                    InstanceChanges {
-                        enabled: Some(true),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(internal)?;
-        }
-        let row = store
-            .mark_instance_deployed(caller.org_id, current.id)
-            .await
-            .map_err(internal)?;
-        match plumb_runtime::scheduler::sync_schedules(runtime, &row).await {
-            Ok(problems) if !problems.is_empty() => {
-                let mut errors = PayloadErrors::default();
-                for p in problems {
-                    errors.add("schedule", p.to_string());
-                }
-                return Ok(InstancePayload {
-                    instance: Some(row.into()),
-                    errors: errors.0,
-                });
-            }
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "storing an instance's schedules failed"),
-        }
-        let flows = store
-            .instance_flow_configs(caller.org_id, row.id)
-            .await
-            .map_err(internal)?;
-        for flow in def.flows.iter().filter(|f| {
-            f.trigger().is_some_and(|t| {
-                t.action.component.key == "management-triggers" && t.action.key == "instanceDeploy"
-            })
-        }) {
-            if let Some(fc) = flows.iter().find(|c| c.flow_name == flow.name) {
-                if let Err(e) = runtime
-                    .enqueue(&row, fc, TriggerInput::default(), "deploy")
-                    .await
-                {
-                    tracing::error!(error = %e, "queueing an instanceDeploy flow failed");
-                }
-            }
-        }
-        done(row)
+        let id = input.id.as_ref().and_then(|id| decode_id(TYPE, id));
+        let answer = ctx
+            .data::<plumb_service::Services>()?
+            .deploy_instance(caller, id)
+            .await;
+        present(
+            answer,
+            |row| InstancePayload {
+                instance: Some(row.into()),
+                errors: vec![],
+            },
+            |errors| InstancePayload {
+                instance: None,
+                errors,
+            },
+        )
     }
 
     /// Deletes an instance (its schedules stop; its execution history stays).

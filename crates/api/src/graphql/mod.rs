@@ -81,6 +81,11 @@ pub fn build_schema_with_vault(
     // errors that name the limit; the parser's own recursion bound stays above the depth limit
     // (it also counts fragment levels) and keeps the walk's recursion shallow.
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(plumb_service::Services::new(
+            store.clone(),
+            vault.clone(),
+            runtime.clone(),
+        ))
         .data(store)
         .data(runtime)
         .limit_recursive_depth(limits.depth.saturating_mul(2).max(32))

@@ -146,12 +146,14 @@ flows:
         schedule: {type: value, value: '*/1 * * * * *', meta: {scheduleType: custom, timeZone: UTC}}
 "#;
 
-const CREATE: &str = "mutation($input: CreateInstanceInput!) { createInstance(input: $input) {
+pub(crate) const CREATE: &str =
+    "mutation($input: CreateInstanceInput!) { createInstance(input: $input) {
     instance { id name enabled deployed customer { externalId } integration { versionNumber }
       configVariables { nodes { key kind value } }
       flowConfigs { nodes { id flow { name } webhookUrl endpointSecurityType } } }
     errors { field messages } } }";
-const DEPLOY: &str = "mutation($input: InstanceIdInput!) { deployInstance(input: $input) {
+pub(crate) const DEPLOY: &str =
+    "mutation($input: InstanceIdInput!) { deployInstance(input: $input) {
     instance { id deployed enabled } errors { field messages } } }";
 const EXECUTION: &str = "query($id: ID!) { executionResult(id: $id) { id status error attempt
     stepResults { nodes { stepName results } } logs { nodes { severity message } } } }";
@@ -168,7 +170,7 @@ pub async fn gql_ok(s: &Server, q: &str, vars: Value, path: &str) -> Value {
 
 /// Sets up the integration, customers and config vars; answers (version, [customer ids],
 /// org var id, [customer var ids]).
-async fn setup(s: &Server) -> (String, Vec<String>, String, Vec<String>) {
+pub(crate) async fn setup(s: &Server) -> (String, Vec<String>, String, Vec<String>) {
     let imported = gql_ok(
         s,
         "mutation($input: ImportIntegrationInput!) { importIntegration(input: $input) {
@@ -234,7 +236,7 @@ async fn setup(s: &Server) -> (String, Vec<String>, String, Vec<String>) {
     (version, customers, org_var, tiers)
 }
 
-fn bindings(greeting: &str, org_var: &str, tier_var: &str) -> Value {
+pub(crate) fn bindings(greeting: &str, org_var: &str, tier_var: &str) -> Value {
     json!([
         {"key": "greeting", "value": greeting},
         {"key": "region", "organizationConfigVariableId": org_var},

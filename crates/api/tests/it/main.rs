@@ -9,6 +9,7 @@ mod connections_rules;
 mod connections_secrets;
 mod customer_tokens;
 mod customers;
+mod deploy_rules;
 mod fuzz_regressions;
 mod http;
 mod instance_values;

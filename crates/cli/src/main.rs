@@ -16,8 +16,8 @@ mod serve;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    config_vars, connections, customers, executions, instances, integrations, keys, org, run,
-    tokens,
+    bench, config_vars, connections, customers, executions, instances, integrations, keys, org,
+    run, tokens,
 };
 
 /// plumb: a self-hosted, embeddable integration platform.
@@ -83,6 +83,10 @@ enum Command {
     /// server).
     #[command(subcommand)]
     Instances(instances::InstancesCommand),
+    /// Load benchmark: plumb in this process on a fresh store, a loopback target, webhooks of
+    /// a three-step flow driven closed- or open-loop; prints throughput, latency, CPU, RSS and
+    /// database bytes per execution.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -112,6 +116,7 @@ fn main() -> std::process::ExitCode {
             Command::ConfigVars(cmd) => config_vars::run(cmd).await,
             Command::Connections(cmd) => connections::run(cmd).await,
             Command::Keys(cmd) => keys::run(cmd).await,
+            Command::Bench(args) => bench::run(args).await,
         }
     });
     match result {

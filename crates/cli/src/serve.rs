@@ -135,7 +135,7 @@ pub struct QueueArgs {
 }
 
 impl QueueArgs {
-    fn config(&self, concurrency: usize, group: Option<String>) -> WorkerConfig {
+    pub(crate) fn config(&self, concurrency: usize, group: Option<String>) -> WorkerConfig {
         WorkerConfig {
             concurrency,
             group,
@@ -230,6 +230,66 @@ pub async fn check_master_key(store: &Store, path: &std::path::Path) -> anyhow::
     Ok(key)
 }
 
+/// Everything a serving process runs: the API on `listener`, `workers` workers and the
+/// scheduler, on one store. `plumb serve` and `plumb bench` start the server through
+/// [`serve`].
+pub(crate) struct Serving {
+    /// The database (opened and migrated).
+    pub store: Store,
+    /// The checked master key.
+    pub master_key: MasterKey,
+    /// The bound listener.
+    pub listener: tokio::net::TcpListener,
+    /// The API layer's settings (`public_url` included).
+    pub api: ApiConfig,
+    /// Workers of the queue (0 = API only).
+    pub workers: usize,
+    /// The queue settings of the workers.
+    pub queue: QueueArgs,
+    /// Whether this process fires schedules.
+    pub scheduler: bool,
+}
+
+/// Workers when none is asked for: one per core.
+pub(crate) fn default_workers(workers: Option<usize>) -> usize {
+    workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Serves the API, runs the workers and the scheduler until `stop` is cancelled, then lets
+/// the running executions finish (the queue's shutdown grace). Leaves `store` open.
+pub(crate) async fn serve(s: Serving, stop: CancellationToken) -> anyhow::Result<()> {
+    let local = s.listener.local_addr()?;
+    let store = s.store.clone();
+    let public_url = s.api.public_url.clone();
+    let state = AppState::new(s.store, s.api).with_master_key(s.master_key);
+    let shutdown = CancellationToken::new();
+    let mut background = JoinSet::new();
+    if s.workers > 0 {
+        background.spawn(run_workers(
+            state.runtime.clone(),
+            s.queue.config(s.workers, None),
+            shutdown.clone(),
+            Duration::from_secs(s.queue.shutdown_grace_secs),
+        ));
+    }
+    if s.scheduler {
+        background.spawn(plumb_runtime::scheduler::run_scheduler(
+            state.runtime.clone(),
+            Duration::from_secs(1),
+            shutdown.clone(),
+        ));
+    }
+    tracing::info!(address = %local, public_url = %public_url, workers = s.workers, backend = ?store.backend(), "plumb listening");
+    let served = axum::serve(s.listener, plumb_api::app(state))
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await
+        .context("serving HTTP");
+    tracing::info!("shutting down");
+    shutdown.cancel();
+    while background.join_next().await.is_some() {}
+    served
+}
+
 /// Runs the server until SIGTERM or Ctrl-C.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     logging::init(args.log_format);
@@ -248,51 +308,30 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("http://{local}"))
         .trim_end_matches('/')
         .to_string();
-    let workers = args
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let state = AppState::new(
-        store.clone(),
-        ApiConfig {
+    let serving = Serving {
+        store: store.clone(),
+        master_key,
+        listener,
+        api: ApiConfig {
             body_limit: args.body_limit,
-            public_url: public_url.clone(),
+            public_url,
             webhook_body_limit: args.webhook_body_limit,
             sync_timeout: Duration::from_secs(args.sync_timeout_secs),
             graphql_limits: args.graphql.limits(),
         },
-    )
-    .with_master_key(master_key);
-    let shutdown = CancellationToken::new();
-    let mut background = JoinSet::new();
-    if workers > 0 {
-        background.spawn(run_workers(
-            state.runtime.clone(),
-            args.queue.config(workers, None),
-            shutdown.clone(),
-            Duration::from_secs(args.queue.shutdown_grace_secs),
-        ));
-    }
-    if !args.no_scheduler {
-        background.spawn(plumb_runtime::scheduler::run_scheduler(
-            state.runtime.clone(),
-            Duration::from_secs(1),
-            shutdown.clone(),
-        ));
-    }
-    tracing::info!(address = %local, public_url = %public_url, workers, backend = ?store.backend(), "plumb listening");
-    let stop = shutdown.clone();
-    axum::serve(listener, plumb_api::app(state))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            stop.cancel();
-        })
-        .await
-        .context("serving HTTP")?;
-    tracing::info!("shutting down");
-    shutdown.cancel();
-    while background.join_next().await.is_some() {}
+        workers: default_workers(args.workers),
+        queue: args.queue,
+        scheduler: !args.no_scheduler,
+    };
+    let stop = CancellationToken::new();
+    let signal = stop.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        signal.cancel();
+    });
+    let served = serve(serving, stop).await;
     store.close().await;
-    Ok(())
+    served
 }
 
 /// `plumb worker`: workers only, against a shared database, until SIGTERM or Ctrl-C.
@@ -311,10 +350,7 @@ pub async fn worker(args: WorkerArgs) -> anyhow::Result<()> {
         engine,
         &args.public_url,
     ));
-    let workers = args
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let workers = default_workers(args.workers).max(1);
     let shutdown = CancellationToken::new();
     let stop = shutdown.clone();
     tokio::spawn(async move {

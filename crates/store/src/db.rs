@@ -119,6 +119,18 @@ impl Store {
         self.backend
     }
 
+    /// Bytes the PostgreSQL database takes on disk (`pg_database_size`), for `plumb bench`;
+    /// `None` on SQLite, whose size is that of its files (the database and its WAL).
+    pub async fn database_size(&self) -> Result<Option<i64>, StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let row: AnyRow = sqlx::query("SELECT pg_database_size(current_database()) AS n")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(Some(sqlx::Row::try_get(&row, "n")?))
+    }
+
     /// Checks that the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         let _: AnyRow = sqlx::query("SELECT 1").fetch_one(&self.read).await?;

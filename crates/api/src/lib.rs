@@ -59,6 +59,26 @@ pub struct AppState {
     /// Queues and runs executions (webhooks, manual runs, replays); shared with this process's
     /// workers and scheduler.
     pub runtime: Arc<Runtime>,
+    /// The web console (its pages call the same services as GraphQL).
+    pub console: plumb_console::Console,
+}
+
+impl axum::extract::FromRef<AppState> for plumb_console::Console {
+    fn from_ref(state: &AppState) -> Self {
+        state.console.clone()
+    }
+}
+
+fn console(
+    store: &Store,
+    vault: Option<plumb_store::secrets::Vault>,
+    runtime: &Arc<Runtime>,
+    config: &ApiConfig,
+) -> plumb_console::Console {
+    plumb_console::Console::new(
+        plumb_service::Services::new(store.clone(), vault, runtime.clone()),
+        &config.public_url,
+    )
 }
 
 impl AppState {
@@ -77,6 +97,7 @@ impl AppState {
                 runtime.clone(),
                 config.graphql_limits,
             ),
+            console: console(&store, None, &runtime, &config),
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
@@ -101,6 +122,12 @@ impl AppState {
             Some(vault.clone()),
             self.runtime.clone(),
             self.config.graphql_limits,
+        );
+        self.console = console(
+            &self.store,
+            Some(vault.clone()),
+            &self.runtime,
+            &self.config,
         );
         self.vault = Some(vault);
         self

@@ -5,11 +5,15 @@
 //! Every call takes the [`Caller`]; a failure is a [`ServiceError`]: invalid input naming its
 //! field (nothing changed), not found, forbidden, or an internal store failure.
 //!
-//! Resources moved so far: `instances` (reads and `deploy`).
+//! Resources moved so far: `customers` (all), `config_vars` (organization and plain customer
+//! config variables), `instances` (reads and `deploy`).
 
 mod caller;
+pub mod config_vars;
+pub mod customers;
 mod error;
 pub mod instances;
+pub mod sessions;
 
 pub use caller::Caller;
 pub use error::{FieldErrors, ServiceError};

@@ -30,6 +30,7 @@ pub mod queue;
 pub mod resolve;
 pub mod schedules;
 pub mod secrets;
+pub mod sessions;
 pub mod testing;
 pub mod tokens;
 

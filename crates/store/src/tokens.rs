@@ -101,7 +101,8 @@ fn generate_secret() -> String {
     format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
-fn from_row(row: &AnyRow) -> Result<ApiToken, StoreError> {
+/// A token from a row with the columns of [`COLUMNS`] (or [`TOKEN_COLUMNS_T`]).
+pub(crate) fn token_from_row(row: &AnyRow) -> Result<ApiToken, StoreError> {
     let roles: String = row.try_get("roles")?;
     Ok(ApiToken {
         id: parse_uuid(row, "id")?,
@@ -119,6 +120,10 @@ fn from_row(row: &AnyRow) -> Result<ApiToken, StoreError> {
 }
 
 const COLUMNS: &str = "id, org_id, name, roles, customer_id, created_at, revoked_at";
+
+/// [`COLUMNS`] of a query that names the token table `t`.
+pub(crate) const TOKEN_COLUMNS_T: &str =
+    "t.id, t.org_id, t.name, t.roles, t.customer_id, t.created_at, t.revoked_at";
 
 impl Store {
     /// Creates a token; answers its record and its secret, which is shown once and never stored.
@@ -178,7 +183,7 @@ impl Store {
         .bind(hash_token(secret))
         .fetch_optional(&self.read)
         .await?;
-        row.as_ref().map(from_row).transpose()
+        row.as_ref().map(token_from_row).transpose()
     }
 
     /// Lists an organization's tokens, newest last.
@@ -189,7 +194,7 @@ impl Store {
         .bind(org_id.to_string())
         .fetch_all(&self.read)
         .await?;
-        rows.iter().map(from_row).collect()
+        rows.iter().map(token_from_row).collect()
     }
 
     /// Revokes a token. Revoking a revoked token is not an error.
@@ -211,6 +216,6 @@ impl Store {
         .bind(id.to_string())
         .fetch_one(&self.write)
         .await?;
-        from_row(&row)
+        token_from_row(&row)
     }
 }

@@ -1,14 +1,13 @@
 //! Customers: `customers`, `customer`, `createCustomer`, `updateCustomer`, `deleteCustomer`.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
-use plumb_store::customers::{Customer as Row, CustomerFields, CustomerFilter};
-use plumb_store::tokens::Role;
-use plumb_store::{Store, StoreError};
+use plumb_service::customers::{CustomerChanges, CustomerQuery as Query, NewCustomer};
+use plumb_service::Services;
+use plumb_store::customers::Customer as Row;
 
-use super::errors::{forbidden, internal, not_found, FieldError, PayloadErrors, Result};
+use super::errors::{present, service_error, FieldError, Result};
 use super::relay::{connection, connection_type, page_request};
 use super::{caller, decode_id};
-use crate::http::auth::Caller;
 
 /// The global ID type name of customers.
 pub const TYPE: &str = "Customer";
@@ -69,8 +68,7 @@ impl CustomerQuery {
         before: Option<String>,
     ) -> Result<CustomerConnection> {
         let caller = caller(ctx)?;
-        let filter = CustomerFilter {
-            id: caller.customer_id,
+        let query = Query {
             external_id,
             name,
             name_contains: name_icontains,
@@ -78,24 +76,21 @@ impl CustomerQuery {
         };
         let page = page_request(first, after, last, before)?;
         let rows = ctx
-            .data::<Store>()?
-            .list_customers(caller.org_id, &filter, &page)
+            .data::<Services>()?
+            .customers(caller, query, &page)
             .await
-            .map_err(internal)?;
+            .map_err(service_error)?;
         Ok(connection(rows, |r| r.id, Customer::from).into())
     }
 
     /// One customer by global ID.
     async fn customer(&self, ctx: &Context<'_>, id: ID) -> Result<Customer> {
         let caller = caller(ctx)?;
-        let id = decode_id(TYPE, &id)
-            .filter(|id| caller.sees_customer(*id))
-            .ok_or_else(|| not_found(TYPE))?;
-        match ctx.data::<Store>()?.get_customer(caller.org_id, id).await {
-            Ok(c) => Ok(c.into()),
-            Err(StoreError::NotFound) => Err(not_found(TYPE)),
-            Err(e) => Err(internal(e)),
-        }
+        ctx.data::<Services>()?
+            .customer(caller, decode_id(TYPE, &id))
+            .await
+            .map(Customer::from)
+            .map_err(service_error)
     }
 }
 
@@ -143,59 +138,20 @@ pub struct CustomerPayload {
     pub errors: Vec<FieldError>,
 }
 
-impl CustomerPayload {
-    fn failed(errors: Vec<FieldError>) -> Self {
-        CustomerPayload {
+fn payload(
+    answer: std::result::Result<Row, plumb_service::ServiceError>,
+) -> Result<CustomerPayload> {
+    present(
+        answer,
+        |c| CustomerPayload {
+            customer: Some(c.into()),
+            errors: vec![],
+        },
+        |errors| CustomerPayload {
             customer: None,
             errors,
-        }
-    }
-}
-
-fn check_fields(
-    errors: &mut PayloadErrors,
-    name: Option<&str>,
-    external_id: Option<&str>,
-    labels: Option<&[String]>,
-) {
-    if let Some(n) = name {
-        if n.trim().is_empty() {
-            errors.add("name", "must not be empty");
-        } else if n.chars().count() > 255 {
-            errors.add("name", "must be at most 255 characters");
-        }
-    }
-    if let Some(e) = external_id {
-        if e.chars().count() > 255 {
-            errors.add("externalId", "must be at most 255 characters");
-        }
-    }
-    for l in labels.unwrap_or_default() {
-        if l.chars().count() > 100 {
-            errors.add("labels", "each label must be at most 100 characters");
-        }
-    }
-}
-
-fn store_failure(e: StoreError) -> Result<CustomerPayload> {
-    match e {
-        StoreError::Conflict(field) => Ok(CustomerPayload::failed(PayloadErrors::one(
-            field,
-            "is already used by another customer",
-        ))),
-        StoreError::NotFound => Ok(CustomerPayload::failed(PayloadErrors::one(
-            "id",
-            "customer not found",
-        ))),
-        other => Err(internal(other)),
-    }
-}
-
-fn require_manager(caller: &Caller) -> Result<()> {
-    if caller.customer_id.is_some() || !caller.has(Role::Deployer) {
-        return Err(forbidden());
-    }
-    Ok(())
+        },
+    )
 }
 
 /// Customer mutations.
@@ -211,35 +167,13 @@ impl CustomerMutation {
         input: CreateCustomerInput,
     ) -> Result<CustomerPayload> {
         let caller = caller(ctx)?;
-        require_manager(caller)?;
-        let external_id = input.external_id.filter(|e| !e.is_empty());
-        let mut errors = PayloadErrors::default();
-        check_fields(
-            &mut errors,
-            Some(&input.name),
-            external_id.as_deref(),
-            input.labels.as_deref(),
-        );
-        if !errors.is_empty() {
-            return Ok(CustomerPayload::failed(errors.0));
-        }
-        let fields = CustomerFields {
-            name: None,
-            external_id: Some(external_id),
+        let new = NewCustomer {
+            name: input.name,
+            external_id: input.external_id,
             description: input.description,
             labels: input.labels,
         };
-        match ctx
-            .data::<Store>()?
-            .create_customer(caller.org_id, input.name.trim(), fields)
-            .await
-        {
-            Ok(c) => Ok(CustomerPayload {
-                customer: Some(c.into()),
-                errors: vec![],
-            }),
-            Err(e) => store_failure(e),
-        }
+        payload(ctx.data::<Services>()?.create_customer(caller, new).await)
     }
 
     /// Changes a customer's fields.
@@ -249,40 +183,18 @@ impl CustomerMutation {
         input: UpdateCustomerInput,
     ) -> Result<CustomerPayload> {
         let caller = caller(ctx)?;
-        require_manager(caller)?;
-        let Some(id) = decode_id(TYPE, &input.id) else {
-            return Ok(CustomerPayload::failed(PayloadErrors::one(
-                "id",
-                "customer not found",
-            )));
-        };
-        let mut errors = PayloadErrors::default();
-        check_fields(
-            &mut errors,
-            input.name.as_deref(),
-            input.external_id.as_deref(),
-            input.labels.as_deref(),
-        );
-        if !errors.is_empty() {
-            return Ok(CustomerPayload::failed(errors.0));
-        }
-        let fields = CustomerFields {
-            name: input.name.map(|n| n.trim().to_string()),
-            external_id: input.external_id.map(|e| Some(e).filter(|e| !e.is_empty())),
+        let changes = CustomerChanges {
+            name: input.name,
+            external_id: input.external_id,
             description: input.description,
             labels: input.labels,
         };
-        match ctx
-            .data::<Store>()?
-            .update_customer(caller.org_id, id, fields)
-            .await
-        {
-            Ok(c) => Ok(CustomerPayload {
-                customer: Some(c.into()),
-                errors: vec![],
-            }),
-            Err(e) => store_failure(e),
-        }
+        let id = decode_id(TYPE, &input.id);
+        payload(
+            ctx.data::<Services>()?
+                .update_customer(caller, id, changes)
+                .await,
+        )
     }
 
     /// Deletes a customer with its config variables and everything deployed to it.
@@ -292,23 +204,7 @@ impl CustomerMutation {
         input: DeleteCustomerInput,
     ) -> Result<CustomerPayload> {
         let caller = caller(ctx)?;
-        require_manager(caller)?;
-        let Some(id) = decode_id(TYPE, &input.id) else {
-            return Ok(CustomerPayload::failed(PayloadErrors::one(
-                "id",
-                "customer not found",
-            )));
-        };
-        match ctx
-            .data::<Store>()?
-            .delete_customer(caller.org_id, id)
-            .await
-        {
-            Ok(c) => Ok(CustomerPayload {
-                customer: Some(c.into()),
-                errors: vec![],
-            }),
-            Err(e) => store_failure(e),
-        }
+        let id = decode_id(TYPE, &input.id);
+        payload(ctx.data::<Services>()?.delete_customer(caller, id).await)
     }
 }

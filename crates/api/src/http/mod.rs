@@ -1,5 +1,6 @@
 //! Routes outside GraphQL's resolvers: the `/api` endpoint itself and its GraphiQL page,
-//! webhooks (`/trigger/{id}`), health, metrics; the security headers of every response.
+//! webhooks (`/trigger/{id}`), health, metrics, the web console (`plumb_console`, at `/`); the
+//! security headers of every response.
 
 pub mod auth;
 pub mod graphiql;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
+        .merge(plumb_console::router::<AppState>())
         .layer(RequestBodyLimitLayer::new(limit))
         .merge(hooks)
         .layer(axum::middleware::from_fn_with_state(

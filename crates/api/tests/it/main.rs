@@ -7,6 +7,7 @@ mod config_vars;
 mod connections;
 mod connections_rules;
 mod connections_secrets;
+mod console;
 mod customer_tokens;
 mod customers;
 mod deploy_rules;

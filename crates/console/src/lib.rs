@@ -1,0 +1,87 @@
+//! plumb's web console: the organization's pages, server-rendered from the binary (HTML from
+//! `maud` templates, one stylesheet and one small script served from the binary; no CDN, no
+//! front-end build).
+//!
+//! Every page is a thin adapter over `plumb_service`: it parses a form, calls a service with the
+//! session's [`plumb_service::Caller`] and presents the answer. Rules (roles, customer
+//! confinement, validation) are the services'; pages only hide the buttons a caller may not use,
+//! and the services refuse the requests anyway.
+//!
+//! Invariants:
+//! - sign-in exchanges an API token for a session cookie (`HttpOnly`, `SameSite=Strict`,
+//!   `Secure` behind HTTPS); only the cookie secret's hash is stored;
+//! - every POST carries the session's CSRF token (the sign-in form a cookie-bound one) and is
+//!   refused without it, before anything is read or written;
+//! - every text is escaped by the templates (no raw HTML from data), and a secret is never
+//!   rendered back;
+//! - pages set no inline script or style, so the server's strict Content-Security-Policy holds.
+
+mod assets;
+mod form;
+mod layout;
+mod pages;
+mod session;
+
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
+use plumb_service::Services;
+
+/// What the console's handlers need.
+#[derive(Clone)]
+pub struct Console {
+    /// The service layer every page calls.
+    pub services: Services,
+    /// Whether cookies get `Secure` (the server is reached over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Console {
+    /// The console over `services`; `public_url` decides whether cookies are `Secure`.
+    pub fn new(services: Services, public_url: &str) -> Console {
+        Console {
+            services,
+            secure_cookies: public_url.starts_with("https://"),
+        }
+    }
+}
+
+/// The console's routes, for a server state `S` that holds a [`Console`].
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Console: FromRef<S>,
+{
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login::page).post(pages::login::submit))
+        .route("/logout", post(pages::login::logout))
+        .route("/console/assets/{tag}/{file}", get(assets::serve))
+        .route(
+            "/customers",
+            get(pages::customers::list).post(pages::customers::create),
+        )
+        .route(
+            "/customers/{id}",
+            get(pages::customers::show).post(pages::customers::update),
+        )
+        .route("/customers/{id}/delete", post(pages::customers::delete))
+        .route(
+            "/customers/{id}/config-vars",
+            post(pages::customer_vars::create),
+        )
+        .route(
+            "/customers/{id}/config-vars/{var}",
+            post(pages::customer_vars::update),
+        )
+        .route(
+            "/customers/{id}/config-vars/{var}/delete",
+            post(pages::customer_vars::delete),
+        )
+        .route("/settings", get(pages::settings::page_handler))
+        .route("/settings/config-vars", post(pages::settings::set_var))
+        .route(
+            "/settings/config-vars/{id}/delete",
+            post(pages::settings::delete_var),
+        )
+}

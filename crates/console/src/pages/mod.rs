@@ -1,0 +1,25 @@
+//! The console's pages, one module per resource.
+
+pub mod customer_vars;
+pub mod customers;
+pub mod login;
+pub mod settings;
+
+use axum::response::Response;
+
+use crate::session::{see_other, Signed};
+
+/// `GET /`: the customers page (signed-in), else the sign-in page.
+pub async fn home(_me: Signed) -> Response {
+    see_other("/customers")
+}
+
+/// The global ID of a customer (its URL segment).
+pub fn customer_gid(id: uuid::Uuid) -> String {
+    plumb_core::id::encode("Customer", id)
+}
+
+/// A customer's UUID from its URL segment.
+pub fn customer_uuid(gid: &str) -> Option<uuid::Uuid> {
+    plumb_core::id::decode("Customer", gid).ok()
+}

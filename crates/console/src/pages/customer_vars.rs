@@ -89,7 +89,7 @@ pub fn panel(
                                     @if write {
                                         form.inline-edit method="post" action=(format!("{base}/config-vars/{vid}")) {
                                             (layout::csrf_field(me))
-                                            label.muted for=(format!("v-{vid}")) { "Value of " (v.key) }
+                                            label.sr-only for=(format!("v-{vid}")) { "Value of " (v.key) }
                                             input type="text" id=(format!("v-{vid}")) name="value" value=(v.value);
                                             button.secondary type="submit" { "Save" }
                                         }

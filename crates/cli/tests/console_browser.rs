@@ -1,0 +1,134 @@
+//! The web console in a real browser: `plumb serve` (the binary, on a fresh SQLite file) driven
+//! by Debian's chromium through playwright-core (`testsupport/browser/console.mjs`, both
+//! installed by `scripts/test`). The script's checks are listed in its header; screenshots of
+//! every page land in `target/tmp/console-screenshots/` (not committed).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+mod support;
+use support::{free_port, plumb, spawn, wait_listening};
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// What the browser test needs on this machine, or why it cannot run.
+fn prerequisites() -> Result<(), String> {
+    let root = repo_root();
+    if !root
+        .join("testsupport/node_modules/playwright-core/package.json")
+        .exists()
+    {
+        return Err("testsupport/node_modules/playwright-core is missing".into());
+    }
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !PathBuf::from(&chromium).exists() {
+        return Err(format!("{chromium} is missing"));
+    }
+    Ok(())
+}
+
+fn run(dir: &std::path::Path, db: &str, key: &str, log: &str, args: &[&str]) -> Value {
+    let out = plumb(dir, db, key, log, args)
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "plumb {args:?} failed: {}",
+        std::fs::read_to_string(dir.join(log)).unwrap_or_default()
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_console_in_a_real_browser() {
+    if let Err(why) = prerequisites() {
+        panic!("{why}: run scripts/test, which installs chromium and the npm packages");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("plumb.db").display());
+    let key = plumb_vault::MasterKey::generate()
+        .unwrap()
+        .to_base64()
+        .expose()
+        .to_string();
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let url = format!("http://{listen}");
+    let mut serve = spawn(
+        "plumb serve",
+        plumb(
+            dir.path(),
+            &db,
+            &key,
+            "serve.log",
+            &["serve", "--workers", "1", "--listen", &listen],
+        ),
+    );
+    wait_listening(&listen, &mut serve);
+    let org = run(
+        dir.path(),
+        &db,
+        &key,
+        "org.log",
+        &["org", "create", "Acme", "--json"],
+    );
+    let admin = org["token"].as_str().unwrap().to_string();
+    let viewer = {
+        let mut cmd = plumb(
+            dir.path(),
+            &db,
+            &key,
+            "viewer.log",
+            &[
+                "tokens", "create", "--name", "viewer", "--role", "viewer", "--json",
+            ],
+        );
+        let out = cmd
+            .env("PLUMB_URL", &url)
+            .env("PLUMB_TOKEN", &admin)
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            std::fs::read_to_string(dir.path().join("viewer.log")).unwrap_or_default()
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["token"]
+            .as_str()
+            .or_else(|| v["secret"].as_str())
+            .unwrap_or_else(|| panic!("no token in {v}"))
+            .to_string()
+    };
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
+    let out = Command::new("node")
+        .arg(repo_root().join("testsupport/browser/console.mjs"))
+        .current_dir(repo_root())
+        .env("PLUMB_URL", &url)
+        .env("PLUMB_TOKEN", &admin)
+        .env("PLUMB_VIEWER_TOKEN", &viewer)
+        .env("SCREENSHOT_DIR", &shots)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    serve.assert_running();
+    assert!(
+        out.status.success(),
+        "browser checks failed:\n{stdout}\n{stderr}\nserver log:\n{}",
+        std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default()
+    );
+    assert!(stdout.contains("checks passed"), "{stdout}");
+    for name in ["01-sign-in", "04-customers", "05-settings", "09-viewer-customer"] {
+        assert!(shots.join(format!("{name}.png")).exists(), "{name}.png");
+    }
+}

@@ -128,7 +128,12 @@ fn the_console_in_a_real_browser() {
         std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default()
     );
     assert!(stdout.contains("checks passed"), "{stdout}");
-    for name in ["01-sign-in", "04-customers", "05-settings", "09-viewer-customer"] {
+    for name in [
+        "01-sign-in",
+        "04-customers",
+        "05-settings",
+        "09-viewer-customer",
+    ] {
         assert!(shots.join(format!("{name}.png")).exists(), "{name}.png");
     }
 }

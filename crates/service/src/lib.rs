@@ -6,13 +6,15 @@
 //! field (nothing changed), not found, forbidden, or an internal store failure.
 //!
 //! Resources moved so far: `customers` (all), `config_vars` (organization and plain customer
-//! config variables), `instances` (reads and `deploy`).
+//! config variables), `instances` (reads and `deploy`),
+//! `integrations` (all), `sessions` (console sign-in).
 
 mod caller;
 pub mod config_vars;
 pub mod customers;
 mod error;
 pub mod instances;
+pub mod integrations;
 pub mod sessions;
 
 pub use caller::Caller;

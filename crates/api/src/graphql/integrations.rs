@@ -5,17 +5,17 @@
 use std::collections::BTreeMap;
 
 use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
-use plumb_core::definition::{self, Definition, Problem};
+use plumb_core::definition::Definition;
+use plumb_service::integrations::{FlowChoice, TestRun};
+use plumb_service::{ServiceError, Services};
 use plumb_store::integrations::{Integration as Row, IntegrationFilter};
-use plumb_store::tokens::Role;
-use plumb_store::{Store, StoreError};
+use plumb_store::Store;
 use uuid::Uuid;
 
-use super::errors::{forbidden, internal, not_found, FieldError, PayloadErrors, Result};
+use super::errors::{forbidden, internal, present, service_error, FieldError, Result};
 use super::executions::ExecutionResult;
 use super::relay::{connection, connection_type, cursor, page_request, Connection, PageInfo};
 use super::{caller, decode_id};
-use crate::http::auth::Caller;
 use plumb_runtime as runtime;
 
 /// The global ID type name of integrations (drafts and published versions).
@@ -44,7 +44,7 @@ connection_type!(
 
 /// The ID of flow `name` of the integration row `row_id`.
 pub fn flow_uuid(row_id: Uuid, name: &str) -> Uuid {
-    Uuid::new_v5(&row_id, name.as_bytes())
+    plumb_service::integrations::flow_uuid(row_id, name)
 }
 
 /// A config variable an instance must bind, with its test value.
@@ -112,7 +112,7 @@ impl From<Row> for Integration {
 
 /// Parses a stored definition (validated when imported).
 fn parsed(text: &str) -> Option<Definition> {
-    definition::parse(text).ok().map(|p| p.definition)
+    plumb_service::integrations::parsed(text)
 }
 
 /// The flows of a definition stored in row `row_id`.
@@ -212,20 +212,14 @@ impl Integration {
     }
 }
 
-/// Callers that may read integrations: organization-level tokens.
-pub(crate) fn require_reader(caller: &Caller) -> Result<()> {
-    if caller.customer_id.is_some() {
-        return Err(forbidden());
-    }
-    Ok(())
+/// Callers that may read integrations (organization-level tokens).
+pub(crate) fn require_reader(caller: &plumb_service::Caller) -> Result<()> {
+    plumb_service::integrations::require_reader(caller).map_err(service_error)
 }
 
-/// Callers that may change integrations: designers and admins.
-pub(crate) fn require_designer(caller: &Caller) -> Result<()> {
-    if caller.customer_id.is_some() || !caller.has(Role::Designer) {
-        return Err(forbidden());
-    }
-    Ok(())
+/// Callers that may change integrations (designers and admins).
+pub(crate) fn require_designer(caller: &plumb_service::Caller) -> Result<()> {
+    plumb_service::integrations::require_designer(caller).map_err(service_error)
 }
 
 /// Integration queries.
@@ -247,7 +241,6 @@ impl IntegrationQuery {
         before: Option<String>,
     ) -> Result<IntegrationConnection> {
         let caller = caller(ctx)?;
-        require_reader(caller)?;
         let filter = IntegrationFilter {
             name,
             all_versions: all_versions.unwrap_or(false),
@@ -255,27 +248,21 @@ impl IntegrationQuery {
         };
         let page = page_request(first, after, last, before)?;
         let rows = ctx
-            .data::<Store>()?
-            .list_integrations(caller.org_id, &filter, &page)
+            .data::<Services>()?
+            .integrations(caller, &filter, &page)
             .await
-            .map_err(internal)?;
+            .map_err(service_error)?;
         Ok(connection(rows, |r| r.id, Integration::from).into())
     }
 
     /// One integration draft or published version.
     async fn integration(&self, ctx: &Context<'_>, id: ID) -> Result<Integration> {
         let caller = caller(ctx)?;
-        require_reader(caller)?;
-        let id = decode_id(TYPE, &id).ok_or_else(|| not_found(TYPE))?;
-        match ctx
-            .data::<Store>()?
-            .get_integration(caller.org_id, id)
+        ctx.data::<Services>()?
+            .integration(caller, decode_id(TYPE, &id))
             .await
-        {
-            Ok(r) => Ok(r.into()),
-            Err(StoreError::NotFound) => Err(not_found(TYPE)),
-            Err(e) => Err(internal(e)),
-        }
+            .map(Integration::from)
+            .map_err(service_error)
     }
 }
 
@@ -374,21 +361,8 @@ pub struct TestIntegrationFlowPayload {
     pub errors: Vec<FieldError>,
 }
 
-/// `line L, column C: flow "F", step "S", input "I", message` for one problem.
-fn problem_message(p: &Problem) -> String {
-    p.to_string()
-}
-
-/// Loads the draft `id` of the caller's organization.
-async fn load_draft(store: &Store, caller: &Caller, id: &ID) -> Result<Option<Row>> {
-    let Some(id) = decode_id(TYPE, id) else {
-        return Ok(None);
-    };
-    match store.get_integration(caller.org_id, id).await {
-        Ok(r) if !r.is_published => Ok(Some(r)),
-        Ok(_) | Err(StoreError::NotFound) => Ok(None),
-        Err(e) => Err(internal(e)),
-    }
+fn payload(answer: std::result::Result<Row, ServiceError>) -> Result<IntegrationPayload> {
+    present(answer, IntegrationPayload::ok, IntegrationPayload::failed)
 }
 
 /// Integration mutations.
@@ -405,54 +379,12 @@ impl IntegrationMutation {
         input: ImportIntegrationInput,
     ) -> Result<IntegrationPayload> {
         let caller = caller(ctx)?;
-        require_designer(caller)?;
-        let store = ctx.data::<Store>()?;
-        let target = match &input.integration_id {
-            Some(id) => match load_draft(store, caller, id).await? {
-                Some(r) => Some(r),
-                None => {
-                    return Ok(IntegrationPayload::failed(PayloadErrors::one(
-                        "integrationId",
-                        "integration not found",
-                    )))
-                }
-            },
-            None => None,
-        };
-        let engine = &ctx.data::<std::sync::Arc<runtime::Runtime>>()?.engine;
-        runtime::models::sync_models(engine, store, caller.org_id)
-            .await
-            .map_err(internal)?;
-        let def = match engine.load_in(Some(caller.org_id), &input.definition) {
-            Ok(d) => d,
-            Err(problems) => {
-                let mut errors = PayloadErrors::default();
-                for p in &problems.0 {
-                    errors.add("definition", problem_message(p));
-                }
-                return Ok(IntegrationPayload::failed(errors.0));
-            }
-        };
-        let description = def.description.clone().unwrap_or_default();
-        let saved = match target {
-            Some(r) => {
-                store
-                    .update_integration_draft(
-                        caller.org_id,
-                        r.id,
-                        &def.name,
-                        &description,
-                        &input.definition,
-                    )
-                    .await
-            }
-            None => {
-                store
-                    .create_integration(caller.org_id, &def.name, &description, &input.definition)
-                    .await
-            }
-        };
-        saved.map(IntegrationPayload::ok).map_err(internal)
+        let target = input.integration_id.as_ref().map(|id| decode_id(TYPE, id));
+        payload(
+            ctx.data::<Services>()?
+                .import_integration(caller, &input.definition, target)
+                .await,
+        )
     }
 
     /// Publishes the draft as a new, immutable, numbered version; answers the version.
@@ -462,29 +394,15 @@ impl IntegrationMutation {
         input: PublishIntegrationInput,
     ) -> Result<IntegrationPayload> {
         let caller = caller(ctx)?;
-        require_designer(caller)?;
-        let store = ctx.data::<Store>()?;
-        let Some(draft) = load_draft(store, caller, &input.id).await? else {
-            return Ok(IntegrationPayload::failed(PayloadErrors::one(
-                "id",
-                "integration not found",
-            )));
-        };
-        match store
-            .publish_integration(
-                caller.org_id,
-                draft.id,
-                input.comment.as_deref().unwrap_or(""),
-            )
-            .await
-        {
-            Ok(v) => Ok(IntegrationPayload::ok(v)),
-            Err(StoreError::Conflict(_)) => Ok(IntegrationPayload::failed(PayloadErrors::one(
-                "id",
-                "another publish of this integration happened at the same time; try again",
-            ))),
-            Err(e) => Err(internal(e)),
-        }
+        payload(
+            ctx.data::<Services>()?
+                .publish_integration(
+                    caller,
+                    decode_id(TYPE, &input.id),
+                    input.comment.as_deref().unwrap_or(""),
+                )
+                .await,
+        )
     }
 
     /// Sets test values of the draft's required config vars, validated against their types.
@@ -494,35 +412,16 @@ impl IntegrationMutation {
         input: SetTestConfigVariablesInput,
     ) -> Result<IntegrationPayload> {
         let caller = caller(ctx)?;
-        require_designer(caller)?;
-        let store = ctx.data::<Store>()?;
-        let Some(draft) = load_draft(store, caller, &input.integration).await? else {
-            return Ok(IntegrationPayload::failed(PayloadErrors::one(
-                "integration",
-                "integration not found",
-            )));
-        };
-        let Some(def) = parsed(&draft.definition) else {
-            return Err(internal(StoreError::Corrupt("stored definition".into())));
-        };
-        let mut errors = PayloadErrors::default();
-        let mut values = BTreeMap::new();
-        for (i, v) in input.config_variables.iter().enumerate() {
-            match runtime::check_test_value(&def, &v.key, &v.value) {
-                Ok(()) => {
-                    values.insert(v.key.clone(), v.value.clone());
-                }
-                Err(p) => errors.add(format!("configVariables.{i}.value"), p.to_string()),
-            }
-        }
-        if !errors.is_empty() {
-            return Ok(IntegrationPayload::failed(errors.0));
-        }
-        store
-            .set_integration_test_config(caller.org_id, draft.id, &values)
-            .await
-            .map_err(internal)?;
-        Ok(IntegrationPayload::ok(draft))
+        let values: Vec<(String, String)> = input
+            .config_variables
+            .into_iter()
+            .map(|v| (v.key, v.value))
+            .collect();
+        payload(
+            ctx.data::<Services>()?
+                .set_test_config_vars(caller, decode_id(TYPE, &input.integration), &values)
+                .await,
+        )
     }
 
     /// Runs a flow of the draft now with its test config, recording a test execution.
@@ -532,86 +431,32 @@ impl IntegrationMutation {
         input: TestIntegrationFlowInput,
     ) -> Result<TestIntegrationFlowPayload> {
         let caller = caller(ctx)?;
-        require_designer(caller)?;
-        let store = ctx.data::<Store>()?;
-        let fail = |field: &str, message: &str| {
-            Ok(TestIntegrationFlowPayload {
-                test_integration_flow_result: None,
-                errors: PayloadErrors::one(field, message),
-            })
+        let flow = match (&input.flow_id, input.flow) {
+            (Some(fid), _) => FlowChoice::Id(decode_id(FLOW_TYPE, fid)),
+            (None, Some(name)) => FlowChoice::Named(name),
+            (None, None) => FlowChoice::First,
         };
-        let Some(id) = &input.id else {
-            return fail("id", "is required");
-        };
-        let Some(draft) = load_draft(store, caller, id).await? else {
-            return fail("id", "integration not found");
-        };
-        let engine = &ctx.data::<std::sync::Arc<runtime::Runtime>>()?.engine;
-        runtime::models::sync_models(engine, store, caller.org_id)
-            .await
-            .map_err(internal)?;
-        let def = match engine.load_in(Some(caller.org_id), &draft.definition) {
-            Ok(d) => d,
-            Err(problems) => {
-                return fail(
-                    "id",
-                    &format!("the draft's definition is invalid: {problems}"),
-                )
-            }
-        };
-        let flow = match (&input.flow_id, &input.flow) {
-            (Some(fid), _) => decode_id(FLOW_TYPE, fid)
-                .and_then(|u| def.flows.iter().find(|f| flow_uuid(draft.id, &f.name) == u)),
-            (None, Some(name)) => def.flow(name),
-            (None, None) => def.flows.first(),
-        };
-        let Some(flow) = flow.map(|f| f.name.clone()) else {
-            let field = if input.flow_id.is_some() {
-                "flowId"
-            } else {
-                "flow"
-            };
-            return fail(field, "flow not found");
-        };
-        let headers: BTreeMap<String, String> = match input.headers.as_deref() {
-            None | Some("") => BTreeMap::new(),
-            Some(text) => match serde_json::from_str(text) {
-                Ok(h) => h,
-                Err(_) => return fail("headers", "must be a JSON object of strings"),
-            },
-        };
-        let tests = store
-            .integration_test_config(caller.org_id, draft.id)
-            .await
-            .map_err(internal)?;
-        let mut config = match runtime::resolve_test_config(&def, &tests) {
-            Ok(c) => c,
-            Err(p) => return fail("configVariables", &p.to_string()),
-        };
-        let vault = ctx.data_opt::<plumb_store::secrets::Vault>();
-        runtime::resolve_scoped_test_connections(vault, caller.org_id, &def, &mut config).await;
-        let trigger = runtime::TestTrigger {
-            payload: input.payload.map(String::into_bytes),
+        let run = TestRun {
+            flow,
+            payload: input.payload,
             content_type: input.content_type,
-            headers,
+            headers: input.headers,
         };
-        let execution = runtime::run_test_flow(
-            engine,
-            store,
-            caller.org_id,
-            draft.id,
-            &def,
-            &flow,
-            config,
-            trigger,
+        let id = input.id.as_ref().map(|id| decode_id(TYPE, id));
+        present(
+            ctx.data::<Services>()?
+                .test_integration_flow(caller, id, run)
+                .await,
+            |execution| TestIntegrationFlowPayload {
+                test_integration_flow_result: Some(TestIntegrationFlowResult {
+                    execution: Some(execution.into()),
+                }),
+                errors: vec![],
+            },
+            |errors| TestIntegrationFlowPayload {
+                test_integration_flow_result: None,
+                errors,
+            },
         )
-        .await
-        .map_err(internal)?;
-        Ok(TestIntegrationFlowPayload {
-            test_integration_flow_result: Some(TestIntegrationFlowResult {
-                execution: Some(execution.into()),
-            }),
-            errors: vec![],
-        })
     }
 }

@@ -7,12 +7,13 @@
 //!
 //! Resources moved so far: `customers` (all), `config_vars` (organization and plain customer
 //! config variables), `instances` (reads and `deploy`),
-//! `integrations` (all), `sessions` (console sign-in).
+//! `integrations` (all), `executions` (all), `sessions` (console sign-in).
 
 mod caller;
 pub mod config_vars;
 pub mod customers;
 mod error;
+pub mod executions;
 pub mod instances;
 pub mod integrations;
 pub mod sessions;

@@ -7,17 +7,18 @@
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
 use base64::Engine as _;
 use plumb_store::executions::{
-    Execution as Row, ExecutionFilter, ExecutionLog as LogRow, ExecutionStatus as Status,
+    Execution as Row, ExecutionLog as LogRow, ExecutionStatus as Status,
     StepResult as StepRow, StepValue,
 };
+use plumb_service::executions::ExecutionQuery as Query;
+use plumb_service::Services;
 use plumb_store::{Store, StoreError};
 use serde_json::{json, Value};
 
-use super::errors::{internal, not_found, Result};
-use super::integrations::{self, flow_uuid, require_reader, IntegrationFlow};
+use super::errors::{internal, present, service_error, Result};
+use super::integrations::{self, flow_uuid, IntegrationFlow};
 use super::relay::{connection, connection_type, page_request};
 use super::{caller, customers, decode_id};
-use crate::http::auth::Caller;
 
 /// The global ID type name of executions.
 pub const TYPE: &str = "InstanceExecutionResult";
@@ -271,16 +272,6 @@ impl ExecutionResult {
     }
 }
 
-/// Reads an execution the caller may see.
-async fn visible(store: &Store, caller: &Caller, id: &ID) -> Result<Row> {
-    let id = decode_id(TYPE, id).ok_or_else(|| not_found(TYPE))?;
-    match store.get_execution(caller.org_id, id).await {
-        Ok(r) if caller.customer_id.is_none() || r.customer_id == caller.customer_id => Ok(r),
-        Ok(_) | Err(StoreError::NotFound) => Err(not_found(TYPE)),
-        Err(e) => Err(internal(e)),
-    }
-}
-
 /// Execution queries.
 #[derive(Default)]
 pub struct ExecutionQuery;
@@ -306,51 +297,33 @@ impl ExecutionQuery {
         before: Option<String>,
     ) -> Result<ExecutionResultConnection> {
         let caller = caller(ctx)?;
-        let store = ctx.data::<Store>()?;
-        let mut filter = ExecutionFilter {
+        let query = Query {
+            integration: integration.map(|i| decode_id(integrations::TYPE, &i)),
+            instance: instance.map(|i| decode_id(super::instance_types::TYPE, &i)),
+            customer: customer.map(|c| decode_id(customers::TYPE, &c)),
+            flow_name,
             is_test: is_test_execution,
             status: status.map(Into::into),
             started_at_gte: started_at_gte.map(|t| t.timestamp_millis()),
             started_at_lte: started_at_lte.map(|t| t.timestamp_millis()),
-            flow_name,
-            ..Default::default()
         };
-        if let Some(i) = instance {
-            let id = decode_id(super::instance_types::TYPE, &i)
-                .ok_or_else(|| not_found(super::instance_types::TYPE))?;
-            filter.instance_id = Some(id);
-        }
-        if let Some(i) = integration {
-            require_reader(caller)?;
-            let id = decode_id(integrations::TYPE, &i).ok_or_else(|| not_found("Integration"))?;
-            let row = match store.get_integration(caller.org_id, id).await {
-                Ok(r) => r,
-                Err(StoreError::NotFound) => return Err(not_found("Integration")),
-                Err(e) => return Err(internal(e)),
-            };
-            filter.integration_id = Some(row.integration_id);
-        }
-        if let Some(c) = customer {
-            let id = decode_id(customers::TYPE, &c)
-                .filter(|c| caller.sees_customer(*c))
-                .ok_or_else(|| not_found(customers::TYPE))?;
-            filter.customer_id = Some(id);
-        }
-        if let Some(c) = caller.customer_id {
-            filter.customer_id = Some(c);
-        }
         let page = page_request(first, after, last, before)?;
-        let rows = store
-            .list_executions(caller.org_id, &filter, &page)
+        let rows = ctx
+            .data::<Services>()?
+            .executions(caller, query, &page)
             .await
-            .map_err(internal)?;
+            .map_err(service_error)?;
         Ok(connection(rows, |r| r.id, ExecutionResult::from).into())
     }
 
     /// One execution.
     async fn execution_result(&self, ctx: &Context<'_>, id: ID) -> Result<ExecutionResult> {
         let caller = caller(ctx)?;
-        Ok(visible(ctx.data::<Store>()?, caller, &id).await?.into())
+        ctx.data::<Services>()?
+            .execution(caller, decode_id(TYPE, &id))
+            .await
+            .map(ExecutionResult::from)
+            .map_err(service_error)
     }
 
     /// The log lines of one execution, oldest first.
@@ -366,13 +339,16 @@ impl ExecutionQuery {
         before: Option<String>,
     ) -> Result<ExecutionLogConnection> {
         let caller = caller(ctx)?;
-        let store = ctx.data::<Store>()?;
-        let row = visible(store, caller, &execution_result).await?;
-        let page = page_request(first, after, last, before)?;
-        let rows = store
-            .list_execution_logs(caller.org_id, row.id, severity.as_deref(), &page)
+        let services = ctx.data::<Services>()?;
+        let row = services
+            .execution(caller, decode_id(TYPE, &execution_result))
             .await
-            .map_err(internal)?;
+            .map_err(service_error)?;
+        let page = page_request(first, after, last, before)?;
+        let rows = services
+            .execution_logs(&row, severity.as_deref(), &page)
+            .await
+            .map_err(service_error)?;
         Ok(connection(rows, |r| r.id, ExecutionLog::from).into())
     }
 }
@@ -407,38 +383,17 @@ impl ExecutionMutation {
         input: ReplayExecutionInput,
     ) -> Result<ReplayExecutionPayload> {
         let caller = caller(ctx)?;
-        if !caller.has(plumb_store::tokens::Role::Deployer) {
-            return Err(super::errors::forbidden());
-        }
-        let store = ctx.data::<Store>()?;
-        let runtime = ctx.data::<std::sync::Arc<plumb_runtime::Runtime>>()?;
-        let fail = |message: &str| {
-            Ok(ReplayExecutionPayload {
+        let id = input.id.as_ref().map(|id| decode_id(TYPE, id));
+        present(
+            ctx.data::<Services>()?.replay_execution(caller, id).await,
+            |new| ReplayExecutionPayload {
+                instance_execution_result: Some(new.into()),
+                errors: vec![],
+            },
+            |errors| ReplayExecutionPayload {
                 instance_execution_result: None,
-                errors: super::errors::PayloadErrors::one("id", message),
-            })
-        };
-        let Some(id) = &input.id else {
-            return fail("is required");
-        };
-        let old = match visible(store, caller, id).await {
-            Ok(r) => r,
-            Err(_) => return fail("execution not found"),
-        };
-        if let Some(instance) = old.instance_id {
-            match store.get_instance(caller.org_id, instance).await {
-                Ok(_) => {}
-                Err(StoreError::NotFound) => return fail("its instance was deleted"),
-                Err(e) => return Err(internal(e)),
-            }
-        }
-        let new = runtime
-            .requeue(&old, "replay", 1, None)
-            .await
-            .map_err(internal)?;
-        Ok(ReplayExecutionPayload {
-            instance_execution_result: Some(new.into()),
-            errors: vec![],
-        })
+                errors,
+            },
+        )
     }
 }

@@ -14,12 +14,18 @@ use crate::session::Signed;
 pub enum Section {
     /// Customers and their config.
     Customers,
+    /// Integrations: import, test, publish.
+    Integrations,
+    /// Executions and their results.
+    Executions,
     /// The organization's settings.
     Settings,
 }
 
 const SECTIONS: &[(Section, &str, &str)] = &[
     (Section::Customers, "/customers", "Customers"),
+    (Section::Integrations, "/integrations", "Integrations"),
+    (Section::Executions, "/executions", "Executions"),
     (Section::Settings, "/settings", "Settings"),
 ];
 
@@ -155,6 +161,7 @@ pub fn notice(done: Option<&str>) -> Markup {
         Some("created") => "Created.",
         Some("saved") => "Saved.",
         Some("deleted") => "Deleted.",
+        Some("published") => "Published a new version.",
         _ => return html! {},
     };
     html! { div.notice.ok role="status" { (text) } }

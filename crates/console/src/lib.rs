@@ -78,6 +78,30 @@ where
             "/customers/{id}/config-vars/{var}/delete",
             post(pages::customer_vars::delete),
         )
+        .route(
+            "/integrations",
+            get(pages::integrations::list).post(pages::integrations::import),
+        )
+        .route("/integrations/{id}", get(pages::integration::show))
+        .route(
+            "/integrations/{id}/definition",
+            post(pages::integration::save_definition),
+        )
+        .route(
+            "/integrations/{id}/test-values",
+            post(pages::integration::save_test_values),
+        )
+        .route(
+            "/integrations/{id}/test",
+            post(pages::integration::test_run),
+        )
+        .route(
+            "/integrations/{id}/publish",
+            post(pages::integration::publish),
+        )
+        .route("/executions", get(pages::executions::list))
+        .route("/executions/{id}", get(pages::executions::show))
+        .route("/executions/{id}/replay", post(pages::executions::replay))
         .route("/settings", get(pages::settings::page_handler))
         .route("/settings/config-vars", post(pages::settings::set_var))
         .route(

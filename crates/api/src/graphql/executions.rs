@@ -6,12 +6,12 @@
 
 use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
 use base64::Engine as _;
-use plumb_store::executions::{
-    Execution as Row, ExecutionLog as LogRow, ExecutionStatus as Status,
-    StepResult as StepRow, StepValue,
-};
 use plumb_service::executions::ExecutionQuery as Query;
 use plumb_service::Services;
+use plumb_store::executions::{
+    Execution as Row, ExecutionLog as LogRow, ExecutionStatus as Status, StepResult as StepRow,
+    StepValue,
+};
 use plumb_store::{Store, StoreError};
 use serde_json::{json, Value};
 

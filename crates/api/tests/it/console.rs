@@ -554,3 +554,148 @@ async fn console_pages_set_the_strict_policy_and_same_origin_assets() {
         StatusCode::NOT_FOUND
     );
 }
+
+const GOOD: &str = r#"name: Greeter
+description: Says hello
+definitionVersion: 7
+requiredConfigVars:
+  - key: greeting
+    dataType: string
+flows:
+  - name: Hello
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: webhook-triggers}}
+      - name: Greet
+        action: {key: runCode, component: {key: code}}
+        inputs:
+          code:
+            type: value
+            value: |
+              module.exports = async ({ configVars }) => ({ data: { said: configVars.greeting + " <b>world</b>" } });
+"#;
+
+#[tokio::test]
+async fn integrations_import_errors_at_lines_test_runs_and_publish() {
+    let s = Server::start(TestDb::sqlite().await.unwrap()).await;
+    let mut b = Browser::new(&s.url);
+    let csrf = b.sign_in(&s.token).await;
+    let list = b.get("/integrations").await;
+    assert!(list.body.contains("No integrations yet."), "{}", list.body);
+
+    // A broken definition: its problem is shown with its line, nothing is saved.
+    let broken = GOOD.replace("component: {key: code}", "component: {key: nope}");
+    let a = b
+        .post(
+            "/integrations",
+            &[("definition", &broken), ("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(a.status, 422);
+    let line = broken
+        .lines()
+        .position(|l| l.contains("key: nope"))
+        .unwrap()
+        + 1;
+    assert!(a.body.contains(&format!("line {line}")), "{}", a.body);
+    assert!(
+        a.body
+            .contains(&format!("<li class=\"problem\" id=\"line-{line}\">")),
+        "{}",
+        a.body
+    );
+    assert!(b
+        .get("/integrations")
+        .await
+        .body
+        .contains("No integrations yet."));
+
+    // The good one.
+    let a = b
+        .post("/integrations", &[("definition", GOOD), ("_csrf", &csrf)])
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let page_url = a.location.split('?').next().unwrap().to_string();
+    let page = b.get(&a.location).await;
+    assert!(page.body.contains("Greeter"));
+    assert!(page.body.contains("Hello"));
+    assert!(page.body.contains("greeting"));
+
+    // Test values, then a test run whose execution page shows the step result as text.
+    let a = b
+        .post(
+            &format!("{page_url}/test-values"),
+            &[("key0", "greeting"), ("value0", "hi"), ("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    assert!(b.get(&page_url).await.body.contains("value=\"hi\""));
+    let a = b
+        .post(
+            &format!("{page_url}/test"),
+            &[("flow", "Hello"), ("payload", "{}"), ("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    assert!(a.location.starts_with("/executions/"));
+    let exec = b.get(&a.location).await;
+    assert!(exec.body.contains("SUCCESS"), "{}", exec.body);
+    assert!(exec.body.contains("Greet"));
+    assert!(
+        exec.body.contains("hi &lt;b&gt;world&lt;/b&gt;"),
+        "{}",
+        exec.body
+    );
+    assert!(!exec.body.contains("<b>world</b>"));
+    let execs = b.get("/executions?kind=test").await;
+    assert!(execs.body.contains("Hello"));
+    assert!(b
+        .get("/executions?status=ERROR")
+        .await
+        .body
+        .contains("No executions match."));
+
+    // Replay queues a new execution.
+    let exec_path = a.location.clone();
+    let r = b
+        .post(&format!("{exec_path}/replay"), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_ne!(r.location.split('?').next().unwrap(), exec_path);
+
+    // A bad edit keeps the draft; a publish makes version 1.
+    let a = b
+        .post(
+            &format!("{page_url}/definition"),
+            &[("definition", "name: [unclosed"), ("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(a.status, 422);
+    let a = b
+        .post(
+            &format!("{page_url}/publish"),
+            &[("comment", "first <release>"), ("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let page = b.get(&page_url).await;
+    assert!(page.body.contains(">v1<"), "{}", page.body);
+    assert!(page.body.contains("first &lt;release&gt;"));
+
+    // A viewer reads, cannot import.
+    let viewer = s.token(&[Role::Viewer], None).await;
+    let mut v = Browser::new(&s.url);
+    let vcsrf = v.sign_in(&viewer).await;
+    let list = v.get("/integrations").await;
+    assert!(list.body.contains("Greeter"));
+    assert!(!list.body.contains(">Import<"));
+    let a = v
+        .post("/integrations", &[("definition", GOOD), ("_csrf", &vcsrf)])
+        .await;
+    assert_eq!(a.status, 403);
+    let a = v
+        .post(&format!("{page_url}/test"), &[("_csrf", &vcsrf)])
+        .await;
+    assert_eq!(a.status, 403);
+}

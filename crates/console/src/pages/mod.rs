@@ -2,6 +2,9 @@
 
 pub mod customer_vars;
 pub mod customers;
+pub mod executions;
+pub mod integration;
+pub mod integrations;
 pub mod login;
 pub mod settings;
 

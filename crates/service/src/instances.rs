@@ -73,7 +73,7 @@ impl Services {
     }
 
     /// The instance `id` (an input: unknown is invalid under `id`) and its version's definition.
-    async fn instance_target(
+    pub(crate) async fn instance_target(
         &self,
         caller: &Caller,
         id: Option<Uuid>,
@@ -91,7 +91,7 @@ impl Services {
     }
 
     /// What bindings of an instance of `customer_id` are checked against.
-    fn binding_scope(&self, caller: &Caller, customer_id: Uuid) -> BindingScope<'_> {
+    pub(crate) fn binding_scope(&self, caller: &Caller, customer_id: Uuid) -> BindingScope<'_> {
         BindingScope {
             store: &self.store,
             vault: self.vault.as_ref(),

@@ -6,7 +6,7 @@
 //! field (nothing changed), not found, forbidden, or an internal store failure.
 //!
 //! Resources moved so far: `customers` (all), `config_vars` (organization and plain customer
-//! config variables), `instances` (reads and `deploy`),
+//! config variables), `instances` and `instance_changes` (all but runs and webhook keys),
 //! `integrations` (all), `executions` (all), `sessions` (console sign-in).
 
 mod caller;
@@ -14,6 +14,7 @@ pub mod config_vars;
 pub mod customers;
 mod error;
 pub mod executions;
+pub mod instance_changes;
 pub mod instances;
 pub mod integrations;
 pub mod sessions;

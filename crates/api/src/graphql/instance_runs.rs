@@ -14,56 +14,6 @@ use super::instance_types::*;
 use super::instances::{require_deployer, visible};
 use super::{caller, decode_id};
 
-/// Runs the `instanceRemove` flows of a deployed instance and waits (at most 30 s each) for
-/// them to end.
-pub(crate) async fn run_remove_flows(
-    ctx: &Context<'_>,
-    instance: &plumb_store::instances::Instance,
-) -> Result<()> {
-    let store = ctx.data::<Store>()?;
-    let runtime = ctx.data::<Arc<Runtime>>()?;
-    let def = match runtime
-        .version_definition(instance.org_id, instance.integration_version_id)
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => {
-            tracing::warn!(error = %e, "instanceRemove flows not run: the definition does not load");
-            return Ok(());
-        }
-    };
-    let flows = store
-        .instance_flow_configs(instance.org_id, instance.id)
-        .await
-        .map_err(internal)?;
-    for flow in def.flows.iter().filter(|f| {
-        f.trigger().is_some_and(|t| {
-            t.action.component.key == "management-triggers" && t.action.key == "instanceRemove"
-        })
-    }) {
-        let Some(fc) = flows.iter().find(|c| c.flow_name == flow.name) else {
-            continue;
-        };
-        match runtime
-            .enqueue(instance, fc, TriggerInput::default(), "remove")
-            .await
-        {
-            Ok(e) => {
-                let waited = runtime
-                    .completions
-                    .wait(store, e.id, std::time::Duration::from_secs(30))
-                    .await
-                    .map_err(internal)?;
-                if waited.is_none() {
-                    tracing::warn!(execution = %e.id, "an instanceRemove flow did not end in 30 s");
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "queueing an instanceRemove flow failed"),
-        }
-    }
-    Ok(())
-}
-
 /// Mutations that run instance flows or key their webhooks.
 #[derive(Default)]
 pub struct InstanceRunMutation;

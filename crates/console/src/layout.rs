@@ -16,6 +16,8 @@ pub enum Section {
     Customers,
     /// Integrations: import, test, publish.
     Integrations,
+    /// Instances: deploy, enable, disable.
+    Instances,
     /// Executions and their results.
     Executions,
     /// The organization's settings.
@@ -25,6 +27,7 @@ pub enum Section {
 const SECTIONS: &[(Section, &str, &str)] = &[
     (Section::Customers, "/customers", "Customers"),
     (Section::Integrations, "/integrations", "Integrations"),
+    (Section::Instances, "/instances", "Instances"),
     (Section::Executions, "/executions", "Executions"),
     (Section::Settings, "/settings", "Settings"),
 ];
@@ -162,6 +165,7 @@ pub fn notice(done: Option<&str>) -> Markup {
         Some("saved") => "Saved.",
         Some("deleted") => "Deleted.",
         Some("published") => "Published a new version.",
+        Some("deployed") => "Deployed.",
         _ => return html! {},
     };
     html! { div.notice.ok role="status" { (text) } }

@@ -99,6 +99,18 @@ where
             "/integrations/{id}/publish",
             post(pages::integration::publish),
         )
+        .route(
+            "/instances",
+            get(pages::instances::list).post(pages::instances::create),
+        )
+        .route("/instances/new", get(pages::instances::wizard))
+        .route("/instances/{id}", get(pages::instances::show))
+        .route("/instances/{id}/deploy", post(pages::instances::deploy))
+        .route(
+            "/instances/{id}/enabled",
+            post(pages::instances::set_enabled),
+        )
+        .route("/instances/{id}/delete", post(pages::instances::delete))
         .route("/executions", get(pages::executions::list))
         .route("/executions/{id}", get(pages::executions::show))
         .route("/executions/{id}/replay", post(pages::executions::replay))

@@ -388,3 +388,78 @@ impl Services {
         }
     }
 }
+
+/// A flow of an instance with its webhook URL.
+#[derive(Debug, Clone)]
+pub struct InstanceFlow {
+    /// The flow's name.
+    pub flow_name: String,
+    /// Its webhook URL.
+    pub webhook_url: String,
+    /// Its endpoint security type.
+    pub security: String,
+}
+
+impl Services {
+    /// The flows of an instance the caller sees, with their webhook URLs.
+    pub async fn instance_flows(
+        &self,
+        caller: &Caller,
+        instance: &Instance,
+    ) -> Result<Vec<InstanceFlow>, ServiceError> {
+        if !caller.sees_customer(instance.customer_id) {
+            return Err(ServiceError::NotFound("Instance"));
+        }
+        Ok(self
+            .store
+            .instance_flow_configs(caller.org_id, instance.id)
+            .await?
+            .into_iter()
+            .map(|f| InstanceFlow {
+                webhook_url: plumb_runtime::webhook_url(&self.runtime.public_url, f.id),
+                flow_name: f.flow_name,
+                security: f.security,
+            })
+            .collect())
+    }
+
+    /// The config variable bindings of an instance, for organization callers (a binding's
+    /// sealed connection inputs are never part of it).
+    pub async fn instance_bindings(
+        &self,
+        caller: &Caller,
+        instance: &Instance,
+    ) -> Result<Vec<plumb_store::instances::Binding>, ServiceError> {
+        if caller.customer_id.is_some() {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut bindings = self
+            .store
+            .instance_bindings(caller.org_id, instance.id)
+            .await?;
+        for b in &mut bindings {
+            b.sealed_values = None;
+        }
+        Ok(bindings)
+    }
+
+    /// The organization's scoped config variables (credentials and organization-activated
+    /// connections), for organization callers.
+    pub async fn scoped_config_vars(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<plumb_store::connections::ScopedVar>, ServiceError> {
+        if caller.customer_id.is_some() {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(self
+            .store
+            .list_scoped_vars(
+                caller.org_id,
+                &plumb_store::connections::ScopedVarFilter::default(),
+                &PageRequest::default(),
+            )
+            .await?
+            .items)
+    }
+}

@@ -699,3 +699,114 @@ async fn integrations_import_errors_at_lines_test_runs_and_publish() {
         .await;
     assert_eq!(a.status, 403);
 }
+
+#[tokio::test]
+async fn the_deploy_wizard_binds_config_vars_and_deploys() {
+    let s = Server::start(TestDb::sqlite().await.unwrap()).await;
+    let mut b = Browser::new(&s.url);
+    let csrf = b.sign_in(&s.token).await;
+    assert!(b.get("/instances").await.body.contains("No instances yet."));
+    // A customer with a `greeting` variable, a published integration requiring it.
+    let created = b
+        .post(
+            "/customers",
+            &[("name", "Smith Rocket Company"), ("_csrf", &csrf)],
+        )
+        .await;
+    let customer = gid_of(&created.location);
+    b.post(
+        &format!("/customers/{customer}/config-vars"),
+        &[("key", "greeting"), ("value", "howdy"), ("_csrf", &csrf)],
+    )
+    .await;
+    let a = b
+        .post("/integrations", &[("definition", GOOD), ("_csrf", &csrf)])
+        .await;
+    let draft = a.location.split('?').next().unwrap().to_string();
+    b.post(
+        &format!("{draft}/publish"),
+        &[("comment", ""), ("_csrf", &csrf)],
+    )
+    .await;
+    // Stage 1 offers the customer and the version; stage 2 the variable, preselecting the
+    // customer's variable of the same key.
+    let one = b.get("/instances/new").await;
+    assert!(one.body.contains("Smith Rocket Company"), "{}", one.body);
+    assert!(one.body.contains("Greeter v1"));
+    let version = {
+        let i = one.body.find("id=\"integration\"").unwrap();
+        let marker = "<option value=\"";
+        let j = one.body[i..].find(marker).unwrap() + i + marker.len();
+        one.body[j..j + one.body[j..].find('"').unwrap()].to_string()
+    };
+    let two = b
+        .get(&format!(
+            "/instances/new?customer={customer}&integration={version}"
+        ))
+        .await;
+    assert_eq!(two.status, 200, "{}", two.body);
+    assert!(two.body.contains("Customer config variable: greeting"));
+    let var_id = {
+        let marker = "value=\"customer:";
+        let i = two.body.find(marker).unwrap() + marker.len();
+        two.body[i..i + 36].to_string()
+    };
+    assert!(two
+        .body
+        .contains(&format!("value=\"customer:{var_id}\" selected")));
+
+    // A value typed here but left empty is refused, naming the variable; nothing is created.
+    let bad = b
+        .post(
+            "/instances",
+            &[
+                ("customer", &customer),
+                ("integration", &version),
+                ("name", "Greeter for Smith"),
+                ("key0", "greeting"),
+                ("bind0", "org:00000000-0000-0000-0000-000000000000"),
+                ("_csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("greeting"));
+    assert!(b.get("/instances").await.body.contains("No instances yet."));
+
+    let bind = format!("customer:{var_id}");
+    let ok = b
+        .post(
+            "/instances",
+            &[
+                ("customer", &customer),
+                ("integration", &version),
+                ("name", "Greeter for Smith"),
+                ("key0", "greeting"),
+                ("bind0", &bind),
+                ("_csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert!(ok.location.ends_with("?done=deployed"), "{}", ok.location);
+    let page = b.get(&ok.location).await;
+    assert!(page.body.contains("Deployed."));
+    assert!(page.body.contains("/trigger/"), "{}", page.body);
+    assert!(page.body.contains("customer config variable greeting"));
+    let instance_path = ok.location.split('?').next().unwrap().to_string();
+
+    // Disable, then delete.
+    let off = b
+        .post(
+            &format!("{instance_path}/enabled"),
+            &[("enabled", "false"), ("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(off.status, 303);
+    assert!(b.get(&instance_path).await.body.contains(">Enable<"));
+    let gone = b
+        .post(&format!("{instance_path}/delete"), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(gone.status, 303, "{}", gone.body);
+    assert_eq!(b.get(&instance_path).await.status, 404);
+}

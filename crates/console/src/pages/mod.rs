@@ -3,6 +3,7 @@
 pub mod customer_vars;
 pub mod customers;
 pub mod executions;
+pub mod instances;
 pub mod integration;
 pub mod integrations;
 pub mod login;

@@ -15,9 +15,9 @@ pub mod state;
 mod test_run;
 mod tokens;
 pub use tokens::{
-    catalog_with_vault, complete_authorization, start_authorization, AuthorizationError,
-    AuthorizationTarget, CallbackParams, CompletedAuthorization, SealedTokenStore,
-    AUTHORIZATION_TTL,
+    catalog_with_vault, complete_authorization, start_authorization, test_connection,
+    AuthorizationError, AuthorizationTarget, CallbackParams, CompletedAuthorization,
+    SealedTokenStore, AUTHORIZATION_TTL,
 };
 pub mod worker;
 

@@ -362,3 +362,13 @@ pub async fn complete_authorization(
         connection_id: conn.id,
     })
 }
+
+/// Tests a connection's credentials by obtaining a token (a token request for token-based
+/// schemes), under the process's egress policy: `Ok(true)` when a token was obtained,
+/// `Ok(false)` for a scheme with no token to obtain (basic, API key, ...), `Err` with the
+/// failure (its text never carries a secret). Nothing is cached beyond this call.
+pub async fn test_connection(conn: &plumb_core::action::Connection) -> Result<bool, AuthError> {
+    let client = AuthClient::in_memory();
+    let connected = client.connect(conn)?;
+    Ok(connected.token().await?.is_some())
+}

@@ -11,6 +11,7 @@
 
 mod caller;
 pub mod config_vars;
+pub mod connections;
 pub mod customers;
 mod error;
 pub mod executions;

@@ -253,14 +253,6 @@ fn component(c: &ComponentSpec) -> Component {
     }
 }
 
-/// A connection type named by its global ID or by `component/key` (`http/apiKey`).
-pub fn find_connection_type(reference: &str) -> Option<&'static CoreType> {
-    connection_types::find_by_global_id(reference).or_else(|| {
-        let (component, key) = reference.split_once('/')?;
-        connection_types::find(component, key)
-    })
-}
-
 /// Component queries.
 #[derive(Default)]
 pub struct ComponentQuery;

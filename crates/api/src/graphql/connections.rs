@@ -316,8 +316,5 @@ pub(crate) fn merged_scopes(
     v: &ScopedVar,
     given: &BTreeMap<String, InputScope>,
 ) -> BTreeMap<String, InputScope> {
-    let mut out = v.input_scopes.clone();
-    out.extend(given.iter().map(|(k, s)| (k.clone(), *s)));
-    out.retain(|_, s| *s == InputScope::Global);
-    out
+    plumb_service::connections::input::merged_scopes(v, given)
 }

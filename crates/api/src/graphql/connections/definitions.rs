@@ -1,19 +1,20 @@
 //! `createScopedConfigVariable`, `updateScopedConfigVariable`, `deleteScopedConfigVariable`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use plumb_store::connection_values::{SaveConnection, Slot, ValueSet};
 use plumb_store::connections::{InputScope, ManagedBy, ScopedVar, VariableScope};
 use plumb_store::tokens::Role;
-use plumb_store::{new_id, now_ms, Store, StoreError};
+use plumb_store::{now_ms, Store, StoreError};
 
 use super::input::{self, InputExpression};
 use super::{global_values, merged_scopes, ScopedConfigVariable, TYPE};
-use crate::graphql::components::find_connection_type;
-use crate::graphql::errors::{forbidden, internal, FieldError, PayloadErrors, Result};
+use crate::graphql::errors::{forbidden, internal, present, FieldError, PayloadErrors, Result};
 use crate::graphql::{caller, decode_id};
 use crate::http::auth::Caller;
+use plumb_service::connections::NewScopedVar;
+use plumb_service::Services;
 
 /// Input of `createScopedConfigVariable`.
 #[derive(InputObject)]
@@ -111,92 +112,20 @@ impl ConnectionMutation {
         input: CreateScopedConfigVariableInput,
     ) -> Result<ScopedConfigVariablePayload> {
         let caller = caller(ctx)?;
-        require_designer(caller)?;
-        let mut errors = PayloadErrors::default();
-        check_text(&mut errors, "key", &input.key);
-        check_text(&mut errors, "stableKey", &input.stable_key);
-        let scope = match input.variable_scope.as_deref() {
-            None => VariableScope::Customer,
-            Some(s) => VariableScope::parse(s).unwrap_or_else(|| {
-                errors.add("variableScope", "must be \"org\" or \"customer\"");
-                VariableScope::Customer
-            }),
+        let new = NewScopedVar {
+            key: input.key,
+            stable_key: input.stable_key,
+            variable_scope: input.variable_scope,
+            managed_by: input.managed_by,
+            connection: input.connection,
+            description: input.description,
+            inputs: input::conn_inputs(input.inputs.as_deref().unwrap_or(&[])),
         };
-        let managed_by = match input.managed_by.as_deref() {
-            None => ManagedBy::Org,
-            Some(s) => ManagedBy::parse(s).unwrap_or_else(|| {
-                errors.add("managedBy", "must be \"org\" or \"customer\"");
-                ManagedBy::Org
-            }),
-        };
-        let Some(ty) = find_connection_type(input.connection.trim()) else {
-            errors.add("connection", "unknown connection type");
-            return Ok(ScopedConfigVariablePayload::failed(errors.0));
-        };
-        if ty.oauth2 && managed_by == ManagedBy::Org && scope == VariableScope::Customer {
-            errors.add(
-                "connection",
-                "OAuth 2.0 authorization-code connections cannot be organization-activated",
-            );
-        }
-        let parsed = input::parse(ty, input.inputs.as_deref().unwrap_or(&[]), &mut errors);
-        let now = now_ms();
-        let var = ScopedVar {
-            id: new_id(),
-            org_id: caller.org_id,
-            key: input.key.trim().to_string(),
-            stable_key: input.stable_key.trim().to_string(),
-            description: input.description.unwrap_or_default(),
-            variable_scope: scope,
-            managed_by,
-            connection_type: ty.id(),
-            input_scopes: BTreeMap::new(),
-            created_at: now,
-            updated_at: now,
-        };
-        let var = ScopedVar {
-            input_scopes: merged_scopes(&var, &parsed.scopes),
-            ..var
-        };
-        let globals = global_inputs(&var, parsed.values, &mut errors);
-        if scope == VariableScope::Org {
-            input::check_complete(ty, &BTreeSet::new(), &globals, |_| true, &mut errors);
-        }
-        if !errors.is_empty() {
-            return Ok(ScopedConfigVariablePayload::failed(errors.0));
-        }
-        let store = ctx.data::<Store>()?;
-        if store
-            .find_scoped_var(caller.org_id, &var.stable_key)
-            .await
-            .map_err(internal)?
-            .is_some()
-        {
-            return Ok(ScopedConfigVariablePayload::failed(PayloadErrors::one(
-                "stableKey",
-                "a scoped config variable with this stable key already exists",
-            )));
-        }
-        let mut save = SaveConnection {
-            create_var: Some(&var),
-            ..Default::default()
-        };
-        if !globals.is_empty() {
-            let vault = input::vault(ctx)?;
-            let set = new_set(&var, Slot::Global);
-            let stored = input::to_stored(vault, ty, var.org_id, set.id, globals).await?;
-            save.sets.push((set, stored));
-        }
-        match store.save_connection(save).await {
-            Ok(()) => Ok(ScopedConfigVariablePayload::ok(var)),
-            Err(StoreError::Conflict(_)) => {
-                Ok(ScopedConfigVariablePayload::failed(PayloadErrors::one(
-                    "stableKey",
-                    "a scoped config variable with this stable key already exists",
-                )))
-            }
-            Err(e) => Err(internal(e)),
-        }
+        present(
+            ctx.data::<Services>()?.create_scoped_var(caller, new).await,
+            ScopedConfigVariablePayload::ok,
+            ScopedConfigVariablePayload::failed,
+        )
     }
 
     /// Changes a scoped config variable's key, description, manager, input scopes, or sets
@@ -338,36 +267,14 @@ impl ConnectionMutation {
 
 /// A new, empty value set of `var` in `slot`.
 pub(crate) fn new_set(var: &ScopedVar, slot: Slot) -> ValueSet {
-    let now = now_ms();
-    ValueSet {
-        id: new_id(),
-        org_id: var.org_id,
-        scoped_id: var.id,
-        slot,
-        created_at: now,
-        updated_at: now,
-    }
+    plumb_service::connections::input::new_set(var, slot)
 }
 
-/// The values given for global inputs; a non-empty value for a per-customer input is an
-/// error (it is given per customer).
+/// The values given for global inputs (see `plumb_service::connections::input::global_inputs`).
 fn global_inputs(
     var: &ScopedVar,
     values: BTreeMap<String, String>,
     errors: &mut PayloadErrors,
 ) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for (name, value) in values {
-        if var.input_scope(&name) == InputScope::Global {
-            if !value.is_empty() {
-                out.insert(name, value);
-            }
-        } else if !value.trim().is_empty() {
-            errors.add(
-                input::field(&name),
-                "is a per-customer input: its value is set for each customer",
-            );
-        }
-    }
-    out
+    plumb_service::connections::input::global_inputs(var, values, errors)
 }

@@ -17,6 +17,16 @@ impl Errors {
             .map(|(_, m)| m.join("; "))
     }
 
+    /// Messages of fields not in `shown` and not starting with `prefix`, as (field, text).
+    pub fn others_of(&self, shown: &[&str], prefix: &str) -> Vec<(String, String)> {
+        self.0
+             .0
+            .iter()
+            .filter(|(f, _)| !shown.contains(&f.as_str()) && !f.starts_with(prefix))
+            .map(|(f, m)| (f.clone(), m.join("; ")))
+            .collect()
+    }
+
     /// Messages of fields no input of the form shows (`id`, ...), joined.
     pub fn others(&self, shown: &[&str]) -> Vec<String> {
         self.0

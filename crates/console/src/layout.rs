@@ -166,6 +166,11 @@ pub fn notice(done: Option<&str>) -> Markup {
         Some("deleted") => "Deleted.",
         Some("published") => "Published a new version.",
         Some("deployed") => "Deployed.",
+        Some("credential") => "Credential created and tested.",
+        Some("test-passed") => "Credential test passed: a token was obtained.",
+        Some("test-nothing") => {
+            "This credential's type has no token to obtain; its values are complete."
+        }
         _ => return html! {},
     };
     html! { div.notice.ok role="status" { (text) } }

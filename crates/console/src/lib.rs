@@ -117,6 +117,14 @@ where
         .route("/settings", get(pages::settings::page_handler))
         .route("/settings/config-vars", post(pages::settings::set_var))
         .route(
+            "/settings/credentials/new",
+            get(pages::credentials::start).post(pages::credentials::step),
+        )
+        .route(
+            "/settings/credentials/{id}/test",
+            post(pages::credentials::test),
+        )
+        .route(
             "/settings/config-vars/{id}/delete",
             post(pages::settings::delete_var),
         )

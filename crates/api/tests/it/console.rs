@@ -810,3 +810,174 @@ async fn the_deploy_wizard_binds_config_vars_and_deploys() {
     assert_eq!(gone.status, 303, "{}", gone.body);
     assert_eq!(b.get(&instance_path).await.status, 404);
 }
+
+/// A Salesforce token endpoint stand-in: client credentials `cid` / `s3cret` get a token.
+async fn token_endpoint() -> String {
+    use axum::routing::post;
+    async fn token(axum::Form(f): axum::Form<HashMap<String, String>>) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let ok = f.get("grant_type").map(String::as_str) == Some("client_credentials")
+            && f.get("client_id").map(String::as_str) == Some("cid")
+            && f.get("client_secret").map(String::as_str) == Some("s3cret");
+        if ok {
+            axum::Json(json!({
+                "access_token": "00Dtoken",
+                "instance_url": "https://acme.my.salesforce.com",
+                "token_type": "Bearer"
+            }))
+            .into_response()
+        } else {
+            (
+                axum::http::StatusCode::BAD_REQUEST,
+                axum::Json(json!({"error": "invalid_client", "error_description": "invalid client credentials"})),
+            )
+                .into_response()
+        }
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/services/oauth2/token",
+        listener.local_addr().unwrap()
+    );
+    let router = axum::Router::new().route("/services/oauth2/token", post(token));
+    tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    url
+}
+
+#[tokio::test]
+async fn the_staged_salesforce_credential_wizard() {
+    let token_url = token_endpoint().await;
+    // Secrets need the master key.
+    let (s, _key) = crate::connections::start(TestDb::sqlite().await.unwrap()).await;
+    let mut b = Browser::new(&s.url);
+    let csrf = b.sign_in(&s.token).await;
+    let settings = b.get("/settings").await;
+    assert!(settings.body.contains("No credentials yet."));
+    let start = b.get("/settings/credentials/new").await;
+    assert_eq!(start.status, 200);
+    assert!(start.body.contains("Name the credential"));
+    let step = |stage: &str, go: &str, extra: Vec<(&'static str, String)>| {
+        let mut f: Vec<(String, String)> = vec![
+            ("stage".into(), stage.into()),
+            ("go".into(), go.into()),
+            ("_csrf".into(), csrf.clone()),
+        ];
+        for (k, v) in extra {
+            f.push((k.into(), v));
+        }
+        f
+    };
+    async fn send(b: &mut Browser, f: Vec<(String, String)>) -> Answer {
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        b.post("/settings/credentials/new", &pairs).await
+    }
+    // Stage 1 is validated before moving on.
+    let a = send(&mut b, step("0", "next", vec![("name", " ".into())])).await;
+    assert_eq!(a.status, 422);
+    assert!(a.body.contains("must not be empty"));
+    assert!(a.body.contains("Name the credential"));
+    let a = send(
+        &mut b,
+        step("0", "next", vec![("name", "Acme Salesforce".into())]),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert!(a.body.contains("✓ 1. Name"), "{}", a.body);
+    assert!(a.body.contains("Entity type settings"));
+    let a = send(
+        &mut b,
+        step(
+            "1",
+            "next",
+            vec![
+                ("name", "Acme Salesforce".into()),
+                ("entity", "Bill".into()),
+            ],
+        ),
+    )
+    .await;
+    assert!(a.body.contains("✓ 2. Entity type"));
+    assert!(a.body.contains("Destination settings"));
+    let base = vec![
+        ("name", "Acme Salesforce".to_string()),
+        ("entity", "Bill".to_string()),
+        ("destination", "salesforce/clientCredentials".to_string()),
+    ];
+    let a = send(&mut b, step("2", "next", base.clone())).await;
+    assert!(a.body.contains("✓ 3. Destination"));
+    for label in ["External Customer Id", "Client Id", "Client Secret"] {
+        assert!(a.body.contains(label), "{label}");
+    }
+    // Back keeps what was chosen.
+    let back = send(&mut b, step("3", "back", base.clone())).await;
+    assert!(back.body.contains("Destination settings"));
+    assert!(back
+        .body
+        .contains("value=\"salesforce/clientCredentials\" selected"));
+
+    // A wrong secret: the token request fails, nothing is kept, the secret is not shown.
+    let mut wrong = base.clone();
+    wrong.extend([
+        ("in.externalCustomerId", "acme".to_string()),
+        ("in.clientId", "cid".to_string()),
+        ("in.clientSecret", "not-the-secret".to_string()),
+        ("in.tokenUrl", token_url.clone()),
+    ]);
+    let a = send(&mut b, step("3", "create", wrong)).await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(a.body.contains("its test failed"), "{}", a.body);
+    assert!(!a.body.contains("not-the-secret"));
+    assert!(b
+        .get("/settings")
+        .await
+        .body
+        .contains("No credentials yet."));
+
+    let mut right = base.clone();
+    right.extend([
+        ("in.externalCustomerId", "acme".to_string()),
+        ("in.clientId", "cid".to_string()),
+        ("in.clientSecret", "s3cret".to_string()),
+        ("in.tokenUrl", token_url.clone()),
+    ]);
+    let a = send(&mut b, step("3", "create", right)).await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    assert_eq!(a.location, "/settings?done=credential");
+    let settings = b.get(&a.location).await;
+    assert!(settings.body.contains("Credential created and tested."));
+    assert!(settings.body.contains("Acme Salesforce"));
+    assert!(settings.body.contains("salesforce/clientCredentials"));
+    assert!(!settings.body.contains("s3cret"));
+    // Listed over GraphQL as an organization credential, usable by the salesforce component.
+    let vars = s
+        .gql(
+            "{ scopedConfigVariables { nodes { id key stableKey variableScope } } }",
+            json!({}),
+        )
+        .await;
+    let node = &vars["data"]["scopedConfigVariables"]["nodes"][0];
+    assert_eq!(node["key"], "Acme Salesforce", "{vars}");
+    assert_eq!(node["stableKey"], "acme-salesforce");
+    // The same name again is refused at the Name stage.
+    let mut again = base.clone();
+    again.extend([
+        ("in.externalCustomerId", "acme".to_string()),
+        ("in.clientId", "cid".to_string()),
+        ("in.clientSecret", "s3cret".to_string()),
+    ]);
+    let a = send(&mut b, step("3", "create", again)).await;
+    assert_eq!(a.status, 422);
+    assert!(a.body.contains("already exists"));
+    // The Test button of the listed credential.
+    let id = node["id"].as_str().unwrap();
+    let t = b
+        .post(
+            &format!("/settings/credentials/{id}/test"),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(t.status, 303, "{}", t.body);
+    assert_eq!(t.location, "/settings?done=test-passed");
+}

@@ -1,5 +1,6 @@
 //! The console's pages, one module per resource.
 
+pub mod credentials;
 pub mod customer_vars;
 pub mod customers;
 pub mod executions;

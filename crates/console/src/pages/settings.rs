@@ -33,9 +33,16 @@ async fn render(
         Err(e) => return failure(e),
     };
     let write = may_write_org_vars(caller);
+    let credentials = console
+        .services
+        .credentials(caller)
+        .await
+        .unwrap_or_default();
+    let define = plumb_service::connections::may_define(caller);
     let body = html! {
         h1 { "Settings" }
         (notice(done))
+        (super::credentials::panel(me, &credentials, define))
         div.panel {
             h2 { "Organization config variables" }
             p.muted { "Values every customer's instances share (a definition's config var bound to the organization)." }

@@ -22,6 +22,9 @@ pub const CLIENT_CREDENTIALS: ConnectionType = ConnectionType {
         I::string("externalCustomerId", "My Domain subdomain").required(),
         CLIENT_ID,
         CLIENT_SECRET,
+        // plumb's own: the token endpoint when it is not the My Domain one (a proxy, a test
+        // endpoint); default `https://{externalCustomerId}.my.salesforce.com/services/oauth2/token`.
+        I::string("tokenUrl", "Token URL (override)").format(Url),
     ],
     shared_inputs: &[],
 };

@@ -133,7 +133,7 @@ fn inputs_per_type() {
         (
             "salesforce",
             "clientCredentials",
-            &["externalCustomerId", "clientId", "clientSecret"],
+            &["externalCustomerId", "clientId", "clientSecret", "tokenUrl"],
         ),
         (
             "salesforce",

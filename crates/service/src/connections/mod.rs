@@ -227,3 +227,22 @@ impl Services {
         })
     }
 }
+
+impl Services {
+    /// Deletes a scoped config variable with its values.
+    pub async fn delete_scoped_var(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<ScopedVar, ServiceError> {
+        require_designer(caller)?;
+        match self.store.delete_scoped_var(caller.org_id, id).await {
+            Ok(v) => Ok(v),
+            Err(StoreError::NotFound) => Err(ServiceError::invalid(
+                "id",
+                "scoped config variable not found",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -119,12 +119,6 @@ const FIXTURES: &[Fixture] = &[
             ),
             (
                 "Receive SNS Notification",
-                "Deserialize JSON",
-                "change-data-format",
-                "deserializeFromJson",
-            ),
-            (
-                "Receive SNS Notification",
                 "Write Log Message",
                 "log",
                 "writeLog",
@@ -134,12 +128,12 @@ const FIXTURES: &[Fixture] = &[
         dangling: &[
             (
                 "Receive SNS Notification",
-                "Loop Over Items",
+                "Deserialize JSON",
                 ProblemKind::Trigger,
             ),
             (
                 "Receive SNS Notification",
-                "Loop Over Items",
+                "Deserialize JSON",
                 ProblemKind::UnknownStep,
             ),
         ],

@@ -9,6 +9,7 @@
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
 //! - [`change_data_format`]: JSON, XML, CSV, YAML, JSON Lines and form data conversions.
+//! - [`csv`]: `generateFromObject, generate, parse`.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
 //! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
@@ -28,6 +29,7 @@ use plumb_core::component::{Component, ComponentSpec};
 pub mod aws_s3;
 pub mod change_data_format;
 pub mod code;
+pub mod csv;
 pub mod http;
 mod outbound;
 pub mod salesforce;
@@ -49,6 +51,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         aws_s3::component(&auth),
         salesforce::component(auth),
         change_data_format::component(),
+        csv::component(),
     ]
 }
 
@@ -143,6 +146,11 @@ mod tests {
         assert_eq!(keys(cdf, "deserializeFormData"), ["data"]);
         assert_eq!(keys(cdf, "binaryToJson"), ["data"]);
         assert_eq!(keys(cdf, "convertToString"), ["value"]);
+        assert_eq!(keys(csv::KEY, "parse"), ["csv", "delimiter"]);
+        assert_eq!(
+            keys(csv::KEY, "generateFromObject"),
+            ["inputArray", "delimiter", "includeHeader"]
+        );
         let put = keys("aws-s3", "putObject");
         for k in [
             "accessKey",

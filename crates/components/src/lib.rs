@@ -10,6 +10,7 @@
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
 //! - [`change_data_format`]: JSON, XML, CSV, YAML, JSON Lines and form data conversions.
 //! - [`csv`]: `generateFromObject, generate, parse`.
+//! - [`messagepack`]: `decodeMessage, encodeMessage`.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
 //! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
@@ -31,6 +32,7 @@ pub mod change_data_format;
 pub mod code;
 pub mod csv;
 pub mod http;
+pub mod messagepack;
 mod outbound;
 pub mod salesforce;
 mod util;
@@ -52,6 +54,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         salesforce::component(auth),
         change_data_format::component(),
         csv::component(),
+        messagepack::component(),
     ]
 }
 
@@ -147,6 +150,7 @@ mod tests {
         assert_eq!(keys(cdf, "binaryToJson"), ["data"]);
         assert_eq!(keys(cdf, "convertToString"), ["value"]);
         assert_eq!(keys(csv::KEY, "parse"), ["csv", "delimiter"]);
+        assert_eq!(keys(messagepack::KEY, "decodeMessage"), ["message"]);
         assert_eq!(
             keys(csv::KEY, "generateFromObject"),
             ["inputArray", "delimiter", "includeHeader"]

@@ -31,7 +31,6 @@ const FIXTURES: &[Fixture] = &[
         foreign_steps: &[
             ("Flow 1", "Chunks", "collection-tools", "chunks"),
             ("Flow 1", "Get Execution Results", "prismatic", "rawRequest"),
-            ("Flow 1", "Decode", "messagepack", "decodeMessage"),
             (
                 "Flow 1",
                 "Execution - Append Value To List",

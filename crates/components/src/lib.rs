@@ -11,6 +11,7 @@
 //! - [`change_data_format`]: JSON, XML, CSV, YAML, JSON Lines and form data conversions.
 //! - [`csv`]: `generateFromObject, generate, parse`.
 //! - [`messagepack`]: `decodeMessage, encodeMessage`.
+//! - [`liquid_template`]: `transform`, a Liquid template rendered with data.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
 //! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
@@ -32,6 +33,7 @@ pub mod change_data_format;
 pub mod code;
 pub mod csv;
 pub mod http;
+pub mod liquid_template;
 pub mod messagepack;
 mod outbound;
 pub mod salesforce;
@@ -55,6 +57,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         change_data_format::component(),
         csv::component(),
         messagepack::component(),
+        liquid_template::component(),
     ]
 }
 
@@ -151,6 +154,10 @@ mod tests {
         assert_eq!(keys(cdf, "convertToString"), ["value"]);
         assert_eq!(keys(csv::KEY, "parse"), ["csv", "delimiter"]);
         assert_eq!(keys(messagepack::KEY, "decodeMessage"), ["message"]);
+        assert_eq!(
+            keys(liquid_template::KEY, "transform"),
+            ["data", "liquidTemplate"]
+        );
         assert_eq!(
             keys(csv::KEY, "generateFromObject"),
             ["inputArray", "delimiter", "includeHeader"]

@@ -1,6 +1,8 @@
 //! Reading and writing the text formats other than XML: CSV, YAML, JSON Lines and URL-encoded
 //! form data, each to and from a JSON value. Errors name the input they came from.
 
+use std::collections::HashMap;
+
 use plumb_core::action::ActionError;
 use serde_json::{Map, Value};
 
@@ -125,11 +127,14 @@ pub fn value_to_csv(
             flatten("", map, &mut row);
             rows.push(row);
         }
-        let mut names: Vec<String> = Vec::new();
+        // Columns in order of first appearance, each with its position.
+        let mut names: Vec<&str> = Vec::new();
+        let mut column: HashMap<&str, usize> = HashMap::new();
         for row in &rows {
             for (name, _) in row {
-                if !names.contains(name) {
-                    names.push(name.clone());
+                if !column.contains_key(name.as_str()) {
+                    column.insert(name, names.len());
+                    names.push(name);
                 }
             }
         }
@@ -137,13 +142,13 @@ pub fn value_to_csv(
             writer.write_record(&names).map_err(fail)?;
         }
         for row in &rows {
-            let cells = names.iter().map(|n| {
-                row.iter()
-                    .find(|(k, _)| k == n)
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or("")
-            });
-            writer.write_record(cells).map_err(fail)?;
+            let mut cells = vec![""; names.len()];
+            for (name, v) in row {
+                if let Some(&i) = column.get(name.as_str()) {
+                    cells[i] = v;
+                }
+            }
+            writer.write_record(&cells).map_err(fail)?;
         }
     }
     let bytes = writer

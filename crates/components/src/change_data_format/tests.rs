@@ -205,3 +205,32 @@ async fn form_data_round_trip() {
         .unwrap_err();
     assert_eq!(input_of(e), "data");
 }
+
+#[tokio::test]
+async fn yaml_alias_bombs_are_refused() {
+    let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n\
+                b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
+                c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
+                d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n\
+                e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n\
+                f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n\
+                g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n\
+                h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n\
+                i: [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+    let e = run("deserializeFromYaml", vec![("data", json!(bomb))])
+        .await
+        .unwrap_err();
+    assert_eq!(input_of(e), "data");
+}
+
+#[test]
+fn wide_csv_is_linear() {
+    // 50,000 distinct keys in one object, then rows sharing them: quick, not quadratic.
+    let wide: serde_json::Map<String, Value> =
+        (0..50_000).map(|i| (format!("k{i}"), json!(i))).collect();
+    let rows = Value::Array(vec![Value::Object(wide); 20]);
+    let started = std::time::Instant::now();
+    let text = super::formats::value_to_csv(&rows, b',', true, "data").unwrap();
+    assert_eq!(text.lines().count(), 21);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}

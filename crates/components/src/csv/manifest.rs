@@ -15,7 +15,7 @@ plumb_core::action_inputs! {
     pub struct GenerateFromObject {
         /// A list of flat objects (or its JSON text): their keys are the columns, in order of
         /// first appearance; nested objects are flattened to `a__b`, lists written as JSON.
-        inputArray: Encoded = ("Input Array", Code, default r#"[{"Column 1":"foo","Column 2":"bar"},{"Column 1":"abc","Column 2":"def"}]"#),
+        inputArray: Encoded = ("Input Array", Data, default r#"[{"Column 1":"foo","Column 2":"bar"},{"Column 1":"abc","Column 2":"def"}]"#),
         /// The one character between cells (`\t` for a tab).
         delimiter: Option<String> = ("Delimiter", String, default ","),
         /// Whether the first row names the columns.
@@ -27,7 +27,7 @@ plumb_core::action_inputs! {
     /// The inputs of `generate`.
     pub struct Generate {
         /// The rows: a list of lists of cells (or its JSON text).
-        data: Encoded = ("Data", Code),
+        data: Encoded = ("Data", Data),
         /// The one character between cells (`\t` for a tab).
         delimiter: Option<String> = ("Delimiter", String, default ","),
     }

@@ -234,3 +234,10 @@ fn wide_csv_is_linear() {
     assert_eq!(text.lines().count(), 21);
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+#[test]
+fn xml_declaration_key_is_written_as_a_declaration() {
+    let value = json!({"?xml": {"@_version": "1.0", "@_encoding": "UTF-8"}, "a": 1});
+    let text = super::xml::value_to_xml(&value, "data").unwrap();
+    assert_eq!(text, "<?xml encoding=\"UTF-8\" version=\"1.0\"?><a>1</a>");
+}

@@ -210,8 +210,8 @@ pub fn xml_to_value(text: &str, numbers_as_strings: bool, key: &str) -> Result<V
 }
 
 /// A JSON object as XML text (see the module docs; the inverse mapping): each key an
-/// element, a list repeating its element, `@_` keys attributes and `#text` the text. No
-/// declaration, no indentation.
+/// element, a list repeating its element, `@_` keys attributes and `#text` the text; a
+/// `?xml` key the declaration. No indentation.
 pub fn value_to_xml(value: &Value, key: &str) -> Result<String, ActionError> {
     let Value::Object(map) = value else {
         return Err(ActionError::input(
@@ -221,6 +221,21 @@ pub fn value_to_xml(value: &Value, key: &str) -> Result<String, ActionError> {
     };
     let mut out = String::new();
     for (name, v) in map {
+        if name == "?xml" {
+            // A declaration, as JavaScript's parsers give it: `{"?xml": {"@_version": "1.0"}}`.
+            out.push_str("<?xml");
+            for (k, a) in v.as_object().into_iter().flatten() {
+                if let Some(attribute) = k.strip_prefix(ATTRIBUTE_PREFIX).filter(|a| is_xml_name(a))
+                {
+                    out.push_str(&format!(
+                        " {attribute}=\"{}\"",
+                        quick_xml::escape::escape(text_of(a))
+                    ));
+                }
+            }
+            out.push_str("?>");
+            continue;
+        }
         element(name, v, &mut out, 0, key)?;
     }
     Ok(out)

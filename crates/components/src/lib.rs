@@ -8,6 +8,10 @@
 //! - [`aws_s3`]: `putObject, getObject, listObjects, deleteObject, copyObject` via `object_store`.
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
+//! - [`change_data_format`]: JSON, XML, CSV, YAML, JSON Lines and form data conversions.
+//! - [`csv`]: `generateFromObject, generate, parse`.
+//! - [`messagepack`]: `decodeMessage, encodeMessage`.
+//! - [`liquid_template`]: `transform`, a Liquid template rendered with data.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
 //! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
@@ -25,8 +29,12 @@ use plumb_core::action::Action;
 use plumb_core::component::{Component, ComponentSpec};
 
 pub mod aws_s3;
+pub mod change_data_format;
 pub mod code;
+pub mod csv;
 pub mod http;
+pub mod liquid_template;
+pub mod messagepack;
 mod outbound;
 pub mod salesforce;
 mod util;
@@ -46,6 +54,10 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         http::component(Arc::clone(&auth)),
         aws_s3::component(&auth),
         salesforce::component(auth),
+        change_data_format::component(),
+        csv::component(),
+        messagepack::component(),
+        liquid_template::component(),
     ]
 }
 
@@ -130,6 +142,26 @@ mod tests {
             ]
         );
         assert_eq!(keys("code", "runCode"), ["code"]);
+        // Keys Prismatic's exports use (prismatic-io/examples).
+        let cdf = change_data_format::KEY;
+        assert_eq!(keys(cdf, "deserializeFromJson"), ["data"]);
+        assert_eq!(
+            keys(cdf, "deserializeFromXml"),
+            ["data", "numbersAsStrings"]
+        );
+        assert_eq!(keys(cdf, "deserializeFormData"), ["data"]);
+        assert_eq!(keys(cdf, "binaryToJson"), ["data"]);
+        assert_eq!(keys(cdf, "convertToString"), ["value"]);
+        assert_eq!(keys(csv::KEY, "parse"), ["csv", "delimiter"]);
+        assert_eq!(keys(messagepack::KEY, "decodeMessage"), ["message"]);
+        assert_eq!(
+            keys(liquid_template::KEY, "transform"),
+            ["data", "liquidTemplate"]
+        );
+        assert_eq!(
+            keys(csv::KEY, "generateFromObject"),
+            ["inputArray", "delimiter", "includeHeader"]
+        );
         let put = keys("aws-s3", "putObject");
         for k in [
             "accessKey",

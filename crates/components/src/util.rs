@@ -110,3 +110,46 @@ impl plumb_core::component::FromInput for Encoded {
         json_or_encoded(inputs, key).map(Encoded)
     }
 }
+
+/// The most bytes of text a format-parsing action reads from one input (16 MiB).
+pub(crate) const MAX_TEXT_BYTES: usize = 16 * 1024 * 1024;
+
+/// A required input of any data, JSON or binary, as given (for inputs Prismatic calls `data`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload(pub plumb_core::action::Data);
+
+impl plumb_core::component::FromInput for Payload {
+    const REQUIRED: bool = true;
+    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
+        <Option<plumb_core::action::Data> as plumb_core::component::FromInput>::from_input(
+            inputs, key,
+        )?
+        .map(Payload)
+        .ok_or_else(|| ActionError::input(key, "is required"))
+    }
+}
+
+impl Payload {
+    /// The data as text: a JSON string as it is, binary data as UTF-8; at most
+    /// [`MAX_TEXT_BYTES`]. Other JSON values are an error naming input `key`.
+    pub(crate) fn text(&self, key: &str) -> Result<&str, ActionError> {
+        let text = match &self.0 {
+            plumb_core::action::Data::Json(Value::String(s)) => s.as_str(),
+            plumb_core::action::Data::Binary { bytes, .. } => std::str::from_utf8(bytes)
+                .map_err(|_| ActionError::input(key, "is binary data that is not UTF-8 text"))?,
+            plumb_core::action::Data::Json(_) => {
+                return Err(ActionError::input(
+                    key,
+                    "must be text (a string or binary data), not a JSON value",
+                ))
+            }
+        };
+        if text.len() > MAX_TEXT_BYTES {
+            return Err(ActionError::input(
+                key,
+                format!("is {} bytes; the limit is {MAX_TEXT_BYTES}", text.len()),
+            ));
+        }
+        Ok(text)
+    }
+}

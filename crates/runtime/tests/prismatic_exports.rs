@@ -31,7 +31,6 @@ const FIXTURES: &[Fixture] = &[
         foreign_steps: &[
             ("Flow 1", "Chunks", "collection-tools", "chunks"),
             ("Flow 1", "Get Execution Results", "prismatic", "rawRequest"),
-            ("Flow 1", "Decode", "messagepack", "decodeMessage"),
             (
                 "Flow 1",
                 "Execution - Append Value To List",
@@ -119,12 +118,6 @@ const FIXTURES: &[Fixture] = &[
             ),
             (
                 "Receive SNS Notification",
-                "Deserialize JSON",
-                "change-data-format",
-                "deserializeFromJson",
-            ),
-            (
-                "Receive SNS Notification",
                 "Write Log Message",
                 "log",
                 "writeLog",
@@ -134,12 +127,12 @@ const FIXTURES: &[Fixture] = &[
         dangling: &[
             (
                 "Receive SNS Notification",
-                "Loop Over Items",
+                "Deserialize JSON",
                 ProblemKind::Trigger,
             ),
             (
                 "Receive SNS Notification",
-                "Loop Over Items",
+                "Deserialize JSON",
                 ProblemKind::UnknownStep,
             ),
         ],

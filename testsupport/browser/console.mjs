@@ -12,7 +12,7 @@
 // Prints one line per check; exits 1 at the first failed check.
 
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const base = process.env.PLUMB_URL;
@@ -133,6 +133,162 @@ async function submitForm(page, url, fields, withCsrf) {
   return response.status();
 }
 
+
+// The wizard's stages, through the Authenticate stage, for `destination` (an option label).
+async function credentialWizard(page, name, destination, inputs) {
+  await page.goto(`${base}/settings`);
+  await page.getByRole("link", { name: "+ Credential" }).click();
+  check(await visible(page.getByText("Name the credential")), "credential stage 1: Name");
+  await page.getByRole("button", { name: "Next" }).click();
+  check(
+    (await page.locator("#cred-name:invalid").count()) === 1 && (await visible(page.getByText("Name the credential"))),
+    "an empty name is refused before stage 2",
+  );
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("button", { name: "Next" }).click();
+  check(await visible(page.getByText("✓ 1. Name")), "stage 1 checked off");
+  await page.getByLabel("Entity type").selectOption("Bill");
+  await page.getByRole("button", { name: "Next" }).click();
+  check(await visible(page.getByText("✓ 2. Entity type")), "stage 2 checked off");
+  await page.getByLabel("Destination").selectOption({ label: destination });
+  await page.getByRole("button", { name: "Next" }).click();
+  check(await visible(page.getByText("✓ 3. Destination")), "stage 3 checked off");
+  // Back and Next keep the choices.
+  await page.getByRole("button", { name: "Back" }).click();
+  check(await visible(page.getByText("Destination settings")), "Back returns to the destination");
+  await page.getByRole("button", { name: "Next" }).click();
+  await fillInputs(page, inputs);
+}
+
+async function fillInputs(page, inputs) {
+  if ((await page.locator("details summary", { hasText: "Advanced" }).count()) > 0) {
+    const open = await page.locator("details").evaluate((d) => d.open);
+    if (!open) await page.locator("details summary", { hasText: "Advanced" }).click();
+  }
+  for (const [label, value] of inputs) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+  }
+}
+
+async function waitForStatus(page, status) {
+  try {
+    await page.locator(".status", { hasText: status }).first().waitFor({ timeout: 30000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function seedStory(page) {
+  const env = process.env;
+  // Settings: the PokeAPI base URL shared by every customer.
+  await page.goto(`${base}/settings`);
+  await page.locator("#org-key").fill("pokeApiBaseUrl");
+  await page.locator("#org-value").fill(env.POKE_URL);
+  await page.getByRole("button", { name: "Save variable" }).click();
+  await page.waitForURL(/done=saved/);
+
+  // The S3 credential (API key / secret; a type with no token: created once complete).
+  await credentialWizard(page, "AWS Credentials", "aws-s3 — AWS access key and secret", [
+    ["Access key ID", env.S3_KEY],
+    ["Secret access key", env.S3_SECRET],
+    ["Endpoint URL (S3-compatible stores)", env.S3_URL],
+  ]);
+  await page.getByRole("button", { name: "Create Credential" }).click();
+  await page.waitForURL(/\/settings\?done=credential$/);
+  check(await visible(page.locator("td", { hasText: "AWS Credentials" })), "the S3 credential is listed");
+
+  // Seed 004: the Salesforce credential, tested by a token request.
+  const sf = [
+    ["External Customer Id", "acme"],
+    ["Client Id", env.SF_ID],
+    ["Client Secret", "wrong-secret"],
+    ["Token URL (override)", env.TOKEN_URL],
+  ];
+  await credentialWizard(page, "Acme Salesforce", "Salesforce", sf);
+  await shot(page, "10-credential-authenticate");
+  await page.getByRole("button", { name: "Create Credential" }).click();
+  check(await visible(page.getByText("its test failed")), "a wrong client secret fails the token request");
+  check(!(await page.content()).includes("wrong-secret"), "the secret is not rendered back");
+  await fillInputs(page, [["Client Secret", env.SF_SECRET]]);
+  await page.getByRole("button", { name: "Create Credential" }).click();
+  await page.waitForURL(/\/settings\?done=credential$/);
+  check(await visible(page.getByText("Credential created and tested.")), "the Salesforce credential passes its token request");
+  check(await visible(page.locator("td", { hasText: "Acme Salesforce" })), "the Salesforce credential is listed");
+  check(!(await page.content()).includes(env.SF_SECRET), "no secret on the credentials page");
+  await shot(page, "11-credentials");
+
+  // Integrations: a broken definition shows its problem at its line.
+  const good = readFileSync(env.DEFINITION_FILE, "utf8");
+  const broken = good.replace("key: aws-s3\n            version: LATEST\n          key: putObject", "key: aws-s4\n            version: LATEST\n          key: putObject");
+  await page.getByRole("navigation").getByRole("link", { name: "Integrations" }).click();
+  check(await visible(page.getByText("No integrations yet.")), "the empty integration list says what to do");
+  await page.getByLabel("Definition (YAML)").fill(broken);
+  await page.getByRole("button", { name: "Import" }).click();
+  check(await visible(page.locator("li.problem")), "the broken definition's problem line is marked");
+  check(await visible(page.getByText(/line \d+, column \d+.*aws-s4/)), "the problem names its line and the component");
+  await shot(page, "12-import-problem");
+  await page.getByLabel("Definition (YAML)").fill(good);
+  await page.getByRole("button", { name: "Import" }).click();
+  await page.waitForURL(/\/integrations\/[^/?]+\?done=created$/);
+  check(await visible(page.locator("h1", { hasText: "Pokemon Avatar Sync" })), "the Pokemon integration imported");
+
+  // Test values, then a test run with each step's result.
+  for (const [key, value] of [
+    ["pokeApiBaseUrl", env.POKE_URL],
+    ["customerName", "Test Co"],
+    ["pokemonAvatar", "pikachu"],
+    ["pokemonAvatarS3BucketName", "pokemon-avatars"],
+  ]) {
+    await page.getByLabel(`Test value of ${key}`, { exact: true }).fill(value);
+  }
+  await page.getByRole("button", { name: "Save test values" }).click();
+  await page.waitForURL(/done=saved/);
+  await shot(page, "13-integration");
+  await page.getByRole("button", { name: "Run test" }).click();
+  await page.waitForURL(/\/executions\//);
+  check(await waitForStatus(page, "SUCCESS"), "the test run succeeds");
+  for (const step of ["Path Helper", "Get Pokemon Data", "Get Pokemon Avatar", "Put Object"]) {
+    check(await visible(page.locator(".step-head", { hasText: step })), `the test run shows step ${step}`);
+  }
+  const helper = page.locator("li.step", { hasText: "Path Helper" });
+  await helper.locator("details summary").click();
+  check(await visible(helper.locator("pre", { hasText: "pokemonUrl" })), "a step's result is shown");
+  await shot(page, "14-test-execution");
+
+  // Publish.
+  await page.goBack();
+  await page.goBack();
+  await page.goto(page.url().replace(/\?.*$/, ""));
+  await page.getByLabel("What changed").fill("First version");
+  await page.getByRole("button", { name: "Publish" }).click();
+  await page.waitForURL(/done=published/);
+  check(await visible(page.getByRole("link", { name: "v1" })), "version 1 published");
+
+  // An instance per customer through the wizard; run each and open its execution.
+  for (const customer of ["Smith Rocket Company", "FTL Rockets"]) {
+    await page.getByRole("navigation").getByRole("link", { name: "Instances" }).click();
+    await page.getByRole("link", { name: "+ Instance" }).click();
+    check(await visible(page.getByText("Customer and integration")), `wizard stage 1 for ${customer}`);
+    await page.getByLabel("Customer").selectOption({ label: customer });
+    await page.getByLabel("Integration version").selectOption({ label: "Pokemon Avatar Sync v1" });
+    await page.getByRole("button", { name: "Next" }).click();
+    check(await visible(page.locator("legend", { hasText: "Configuration" })), "the config page of the definition");
+    if (customer === "Smith Rocket Company") await shot(page, "15-deploy-wizard");
+    await page.getByRole("button", { name: "Create and deploy" }).click();
+    await page.waitForURL(/\/instances\/[^/?]+\?done=deployed$/);
+    check(await visible(page.getByText("Deployed.")), `instance deployed for ${customer}`);
+    check(await visible(page.getByText("/trigger/")), "its webhook URL is shown");
+    if (customer === "Smith Rocket Company") await shot(page, "16-instance");
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page.waitForURL(/\/executions\//);
+    check(await waitForStatus(page, "SUCCESS"), `the run for ${customer} succeeds`);
+  }
+  await page.getByRole("navigation").getByRole("link", { name: "Executions" }).click();
+  check((await page.locator("table tbody tr").count()) >= 3, "the executions list shows the runs");
+  await shot(page, "17-executions");
+}
+
 try {
   // --- An admin walks the story.
   const page = await newPage();
@@ -181,7 +337,7 @@ try {
   check((await page.locator("table tbody tr").count()) === 2, "search finds the two rocket companies");
 
   // Settings: the organization's bucket.
-  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("navigation").getByRole("link", { name: "Settings" }).click();
   await page.waitForURL(`${base}/settings`);
   check(await visible(page.getByText("No organization config variables yet.")), "settings' empty state");
   await page.locator("#org-key").fill("pokemonAvatarS3BucketName");
@@ -215,6 +371,12 @@ try {
   const overflow2 = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow2 <= 0, `customer page fits 768 px (overflow ${overflow2})`);
   await shot(narrow, "08-customer-768");
+
+  // --- The seed story: credentials, the Pokemon integration, instances, runs.
+  const story = process.env.DEFINITION_FILE;
+  if (story) {
+    await seedStory(page);
+  }
 
   // Sign out.
   await page.getByRole("button", { name: "Sign out" }).click();

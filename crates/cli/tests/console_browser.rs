@@ -1,7 +1,9 @@
 //! The web console in a real browser: `plumb serve` (the binary, on a fresh SQLite file) driven
 //! by Debian's chromium through playwright-core (`testsupport/browser/console.mjs`, both
-//! installed by `scripts/test`). The script's checks are listed in its header; screenshots of
-//! every page land in `target/tmp/console-screenshots/` (not committed).
+//! installed by `scripts/test`), with a local PokeAPI, S3 server and Salesforce token endpoint.
+//! The script's checks are listed in its header; screenshots of every page land in
+//! `target/tmp/console-screenshots/` (not committed). At the end, the avatars the instances
+//! wrote are read back from the S3 stand-in's directory.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
@@ -10,8 +12,28 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
+mod standins;
 mod support;
+use standins::{
+    ONIX_PNG, PIKACHU_PNG, S3_ACCESS_KEY, S3_SECRET_KEY, SF_CLIENT_ID, SF_CLIENT_SECRET,
+};
 use support::{free_port, plumb, spawn, wait_listening};
+
+const EXAMPLE: &str = include_str!("../../../examples/pokemon-avatar-sync/integration.yaml");
+
+/// The example with its `AWS Credentials` bound to the organization credential of that name
+/// (stable key `aws-credentials`, as the credential wizard derives it) instead of defined in
+/// the integration: the last `requiredConfigVars` entry is replaced.
+fn definition() -> String {
+    let start = EXAMPLE
+        .find("  - connection:\n      component:\n        isPublic: true\n        key: aws-s3")
+        .expect("the example's AWS Credentials entry");
+    assert!(!EXAMPLE[start + 2..].contains("\n  - "), "the last entry");
+    format!(
+        "{}  - dataType: connection\n    key: AWS Credentials\n    useScopedConfigVar: aws-credentials\n",
+        &EXAMPLE[..start]
+    )
+}
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -46,12 +68,18 @@ fn run(dir: &std::path::Path, db: &str, key: &str, log: &str, args: &[&str]) -> 
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-#[test]
-fn the_console_in_a_real_browser() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_in_a_real_browser() {
     if let Err(why) = prerequisites() {
         panic!("{why}: run scripts/test, which installs chromium and the npm packages");
     }
+    let poke = standins::poke_api().await;
+    let token_url = standins::salesforce_token_endpoint().await;
+    let s3_root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(s3_root.path().join("pokemon-avatars")).unwrap();
+    let s3 = standins::s3_server(s3_root.path()).await;
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pokemon.yaml"), definition()).unwrap();
     let db = format!("sqlite://{}", dir.path().join("plumb.db").display());
     let key = plumb_vault::MasterKey::generate()
         .unwrap()
@@ -109,14 +137,23 @@ fn the_console_in_a_real_browser() {
             .to_string()
     };
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("console-screenshots");
-    let out = Command::new("node")
-        .arg(repo_root().join("testsupport/browser/console.mjs"))
+    let mut node = Command::new("node");
+    node.arg(repo_root().join("testsupport/browser/console.mjs"))
         .current_dir(repo_root())
         .env("PLUMB_URL", &url)
         .env("PLUMB_TOKEN", &admin)
         .env("PLUMB_VIEWER_TOKEN", &viewer)
         .env("SCREENSHOT_DIR", &shots)
-        .output()
+        .env("DEFINITION_FILE", dir.path().join("pokemon.yaml"))
+        .env("POKE_URL", &poke)
+        .env("S3_URL", &s3)
+        .env("S3_KEY", S3_ACCESS_KEY)
+        .env("S3_SECRET", S3_SECRET_KEY)
+        .env("TOKEN_URL", &token_url)
+        .env("SF_ID", SF_CLIENT_ID)
+        .env("SF_SECRET", SF_CLIENT_SECRET);
+    let out = tokio::task::spawn_blocking(move || node.output().unwrap())
+        .await
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);

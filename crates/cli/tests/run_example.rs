@@ -6,76 +6,14 @@
 
 use std::process::Command;
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-
 const EXAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../examples/pokemon-avatar-sync/integration.yaml"
 );
-const PIKACHU_JSON: &str =
-    include_str!("../../../examples/pokemon-avatar-sync/fixtures/pikachu.json");
-const PIKACHU_PNG: &[u8] =
-    include_bytes!("../../../examples/pokemon-avatar-sync/fixtures/pikachu.png");
-const ACCESS_KEY: &str = "plumb-test-key";
-const SECRET_KEY: &str = "plumb-test-secret-1234";
-
-async fn poke_api() -> String {
-    async fn pokemon(State(base): State<String>, Path(name): Path<String>) -> Response {
-        if name != "pikachu" {
-            return (StatusCode::NOT_FOUND, "Not Found").into_response();
-        }
-        (
-            [("content-type", "application/json")],
-            PIKACHU_JSON.replace("{{baseUrl}}", &base),
-        )
-            .into_response()
-    }
-    async fn sprite(Path(file): Path<String>) -> Response {
-        if file != "25.png" {
-            return StatusCode::NOT_FOUND.into_response();
-        }
-        ([("content-type", "image/png")], PIKACHU_PNG).into_response()
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let router = Router::new()
-        .route("/api/v2/pokemon/{name}", get(pokemon))
-        .route("/media/sprites/pokemon/{file}", get(sprite))
-        .with_state(base.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    base
-}
-
-async fn s3_server(root: &std::path::Path) -> String {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use hyper_util::server::conn::auto::Builder;
-    let fs = s3s_fs::FileSystem::new(root).unwrap();
-    let mut builder = s3s::service::S3ServiceBuilder::new(fs);
-    builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
-    let service = builder.build();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((socket, _)) = listener.accept().await else {
-                return;
-            };
-            let service = service.clone();
-            tokio::spawn(async move {
-                let _ = Builder::new(TokioExecutor::new())
-                    .serve_connection(TokioIo::new(socket), service)
-                    .await;
-            });
-        }
-    });
-    format!("http://{addr}")
-}
+mod standins;
+use standins::{
+    poke_api, s3_server, PIKACHU_PNG, S3_ACCESS_KEY as ACCESS_KEY, S3_SECRET_KEY as SECRET_KEY,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn plumb_run_the_pokemon_example() {

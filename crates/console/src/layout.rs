@@ -32,10 +32,11 @@ const SECTIONS: &[(Section, &str, &str)] = &[
     (Section::Settings, "/settings", "Settings"),
 ];
 
-fn head(title: &str) -> Markup {
+fn head(title: &str, refresh: Option<u32>) -> Markup {
     html! {
         head {
             meta charset="utf-8";
+            @if let Some(seconds) = refresh { meta http-equiv="refresh" content=(seconds); }
             meta name="viewport" content="width=device-width, initial-scale=1";
             title { (title) " · plumb" }
             link rel="stylesheet" href=(assets::css_url());
@@ -46,6 +47,17 @@ fn head(title: &str) -> Markup {
 
 /// A signed-in page: the shell around `body`, `section` marked current.
 pub fn page(me: &Signed, section: Section, title: &str, body: Markup) -> Markup {
+    page_refreshing(me, section, title, body, None)
+}
+
+/// [`page`], reloading itself every `refresh` seconds when given (a running execution).
+pub fn page_refreshing(
+    me: &Signed,
+    section: Section,
+    title: &str,
+    body: Markup,
+    refresh: Option<u32>,
+) -> Markup {
     let roles = me
         .me
         .caller
@@ -57,7 +69,7 @@ pub fn page(me: &Signed, section: Section, title: &str, body: Markup) -> Markup 
     html! {
         (DOCTYPE)
         html lang="en" {
-            (head(title))
+            (head(title, refresh))
             body {
                 header.top {
                     a.brand href="/" { "plumb" }
@@ -89,7 +101,7 @@ pub fn bare(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            (head(title))
+            (head(title, None))
             body { main { (body) } }
         }
     }

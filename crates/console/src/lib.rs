@@ -106,6 +106,7 @@ where
         .route("/instances/new", get(pages::instances::wizard))
         .route("/instances/{id}", get(pages::instances::show))
         .route("/instances/{id}/deploy", post(pages::instances::deploy))
+        .route("/instances/{id}/run", post(pages::instances::run))
         .route(
             "/instances/{id}/enabled",
             post(pages::instances::set_enabled),

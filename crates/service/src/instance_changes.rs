@@ -463,3 +463,39 @@ impl Services {
             .items)
     }
 }
+
+impl Services {
+    /// Queues a run of flow `flow_name` (default: the first) of an instance the caller sees,
+    /// with `trigger` as its payload ("Run now"); deployers and admins.
+    pub async fn run_instance_flow(
+        &self,
+        caller: &Caller,
+        id: Option<Uuid>,
+        flow_name: Option<&str>,
+        trigger: TriggerInput,
+    ) -> Result<plumb_store::executions::Execution, ServiceError> {
+        require_deployer(caller)?;
+        let instance = self
+            .visible_instance(caller, id)
+            .await?
+            .ok_or_else(|| ServiceError::invalid("id", "instance not found"))?;
+        let flows = self
+            .store
+            .instance_flow_configs(caller.org_id, instance.id)
+            .await?;
+        let flow = match flow_name {
+            Some(n) => flows.into_iter().find(|f| f.flow_name == n),
+            None => flows.into_iter().next(),
+        }
+        .ok_or_else(|| ServiceError::invalid("flowName", "flow not found in the instance"))?;
+        match self
+            .runtime
+            .enqueue(&instance, &flow, trigger, "manual")
+            .await
+        {
+            Ok(e) => Ok(e),
+            Err(plumb_runtime::QueueError::Store(e)) => Err(e.into()),
+            Err(e) => Err(ServiceError::invalid("id", e.to_string())),
+        }
+    }
+}

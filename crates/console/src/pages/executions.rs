@@ -62,6 +62,8 @@ pub struct ListQuery {
     kind: String,
     #[serde(default)]
     flow: String,
+    #[serde(default)]
+    instance: String,
 }
 
 /// `GET /executions`: the newest executions first.
@@ -78,6 +80,8 @@ pub async fn list(
             _ => None,
         },
         flow_name: Some(q.flow.trim().to_string()).filter(|f| !f.is_empty()),
+        instance: (!q.instance.is_empty())
+            .then(|| plumb_core::id::decode("Instance", &q.instance).ok()),
         ..ExecutionQuery::default()
     };
     let req = PageRequest {
@@ -111,6 +115,7 @@ pub async fn list(
                 }
                 label.sr-only for="flow-filter" { "Flow" }
                 input type="search" id="flow-filter" name="flow" value=(q.flow) placeholder="Flow name";
+                @if !q.instance.is_empty() { input type="hidden" name="instance" value=(q.instance); }
                 button.secondary type="submit" { "Filter" }
             }
         }
@@ -274,7 +279,6 @@ pub async fn show(
     };
     let running = matches!(e.status, ExecutionStatus::Queued | ExecutionStatus::Pending);
     let body = html! {
-        @if running { meta http-equiv="refresh" content="1"; }
         p { a href="/executions" { "← Executions" } }
         h1 { "Execution of " (e.flow_name) }
         (notice(q.done()))
@@ -282,7 +286,13 @@ pub async fn show(
     };
     respond(
         axum::http::StatusCode::OK,
-        page(&me, Section::Executions, "Execution", body),
+        layout::page_refreshing(
+            &me,
+            Section::Executions,
+            "Execution",
+            body,
+            running.then_some(1),
+        ),
     )
 }
 

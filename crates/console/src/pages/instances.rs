@@ -596,13 +596,27 @@ async fn show_instance(
         div.panel {
             h2 { "Flows and webhook URLs" }
             table {
-                thead { tr { th { "Flow" } th { "Webhook URL" } th { "Security" } } }
+                thead { tr { th { "Flow" } th { "Webhook URL" } th { "Security" } th {} } }
                 tbody {
                     @for f in &flows {
-                        tr { td { (f.flow_name) } td.mono { (f.webhook_url) } td.muted { (f.security) } }
+                        tr {
+                            td { (f.flow_name) }
+                            td.mono { (f.webhook_url) }
+                            td.muted { (f.security) }
+                            td.actions {
+                                @if deploy && i.enabled {
+                                    form method="post" action=(format!("/instances/{gid}/run")) {
+                                        (layout::csrf_field(me))
+                                        input type="hidden" name="flow" value=(f.flow_name);
+                                        button.secondary type="submit" { "Run now" }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
+            p { a href=(format!("/executions?instance={gid}")) { "This instance's executions" } }
         }
         @if caller.customer_id.is_none() {
             div.panel {
@@ -711,6 +725,44 @@ pub async fn delete(
         .await
     {
         Ok(_) => see_other("/instances?done=deleted"),
+        Err(e) => failure(e),
+    }
+}
+
+/// The "Run now" form.
+#[derive(Deserialize)]
+pub struct RunForm {
+    #[serde(default)]
+    flow: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+/// `POST /instances/{id}/run`: queues a run of the flow and opens its execution.
+pub async fn run(
+    State(console): State<Console>,
+    me: Signed,
+    Path(gid): Path<String>,
+    Form(form): Form<RunForm>,
+) -> Response {
+    if let Some(r) = me.csrf_refusal(&form.csrf) {
+        return r;
+    }
+    let flow = Some(form.flow.as_str()).filter(|f| !f.is_empty());
+    match console
+        .services
+        .run_instance_flow(
+            &me.me.caller,
+            instance_uuid(&gid),
+            flow,
+            plumb_runtime::TriggerInput::default(),
+        )
+        .await
+    {
+        Ok(e) => see_other(&format!(
+            "/executions/{}",
+            super::executions::execution_gid(e.id)
+        )),
         Err(e) => failure(e),
     }
 }

@@ -170,7 +170,20 @@ async fn the_console_in_a_real_browser() {
         "04-customers",
         "05-settings",
         "09-viewer-customer",
+        "11-credentials",
+        "14-test-execution",
+        "15-deploy-wizard",
     ] {
         assert!(shots.join(format!("{name}.png")).exists(), "{name}.png");
+    }
+    // The PNGs landed in the local S3 stand-in, one per customer (and the test run's).
+    let bucket = s3_root.path().join("pokemon-avatars");
+    for (object, png) in [
+        ("Smith Rocket Company.png", PIKACHU_PNG),
+        ("FTL Rockets.png", ONIX_PNG),
+        ("Test Co.png", PIKACHU_PNG),
+    ] {
+        let got = std::fs::read(bucket.join(object)).unwrap_or_else(|e| panic!("{object}: {e}"));
+        assert!(got == png, "{object} differs from the sprite served");
     }
 }

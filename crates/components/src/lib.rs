@@ -8,6 +8,7 @@
 //! - [`aws_s3`]: `putObject, getObject, listObjects, deleteObject, copyObject` via `object_store`.
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
+//! - [`math`]: Prismatic's Math actions on numbers and lists of numbers.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
 //! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
@@ -27,6 +28,7 @@ use plumb_core::component::{Component, ComponentSpec};
 pub mod aws_s3;
 pub mod code;
 pub mod http;
+pub mod math;
 mod outbound;
 pub mod salesforce;
 mod util;
@@ -46,6 +48,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         http::component(Arc::clone(&auth)),
         aws_s3::component(&auth),
         salesforce::component(auth),
+        math::component(),
     ]
 }
 

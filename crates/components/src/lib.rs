@@ -9,6 +9,7 @@
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
 //! - [`math`]: Prismatic's Math actions on numbers and lists of numbers.
+//! - [`text_manipulation`]: `upperCase`, `split`, `join`, `replace`, `match`, ... on strings.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
 //! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
@@ -31,6 +32,7 @@ pub mod http;
 pub mod math;
 mod outbound;
 pub mod salesforce;
+pub mod text_manipulation;
 mod util;
 
 #[cfg(test)]
@@ -49,6 +51,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         aws_s3::component(&auth),
         salesforce::component(auth),
         math::component(),
+        text_manipulation::component(),
     ]
 }
 

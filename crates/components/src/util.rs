@@ -142,3 +142,19 @@ pub(crate) fn number_value(x: f64) -> Option<Value> {
         serde_json::Number::from_f64(x).map(Value::Number)
     }
 }
+
+/// A required text input that may be empty (`""` is a valid text to upper-case); values that
+/// are not strings are taken as their JSON text. Absent or null is an error naming the input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl plumb_core::component::FromInput for Text {
+    const REQUIRED: bool = true;
+    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
+        match inputs.json(key) {
+            None => Err(ActionError::input(key, "is required")),
+            Some(Value::String(s)) => Ok(Text(s.clone())),
+            Some(other) => Ok(Text(other.to_string())),
+        }
+    }
+}

@@ -9,6 +9,7 @@
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
 //! - [`math`]: Prismatic's Math actions on numbers and lists of numbers.
+//! - [`hash`]: hex digests and HMACs (`computeHash`, `computeHmac`, `computeSha256`, ...).
 //! - [`text_manipulation`]: `upperCase`, `split`, `join`, `replace`, `match`, ... on strings.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
@@ -28,6 +29,7 @@ use plumb_core::component::{Component, ComponentSpec};
 
 pub mod aws_s3;
 pub mod code;
+pub mod hash;
 pub mod http;
 pub mod math;
 mod outbound;
@@ -52,6 +54,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         salesforce::component(auth),
         math::component(),
         text_manipulation::component(),
+        hash::component(),
     ]
 }
 

@@ -158,3 +158,21 @@ impl plumb_core::component::FromInput for Text {
         }
     }
 }
+
+/// A required input read as bytes: binary data as given, text as UTF-8, other JSON as its
+/// text. Absent or null is an error naming the input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextOrBytes(pub Vec<u8>);
+
+impl plumb_core::component::FromInput for TextOrBytes {
+    const REQUIRED: bool = true;
+    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
+        match inputs.get(key) {
+            Some(plumb_core::action::InputValue::Data(plumb_core::action::Data::Binary {
+                bytes,
+                ..
+            })) => Ok(TextOrBytes(bytes.clone())),
+            _ => Text::from_input(inputs, key).map(|t| TextOrBytes(t.0.into_bytes())),
+        }
+    }
+}

@@ -8,6 +8,7 @@
 //! - [`aws_s3`]: `putObject, getObject, listObjects, deleteObject, copyObject` via `object_store`.
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
+//! - [`log`]: `writeLog` and `writeMetric` to the execution log.
 //! - [`math`]: Prismatic's Math actions on numbers and lists of numbers.
 //! - [`hash`]: hex digests and HMACs (`computeHash`, `computeHmac`, `computeSha256`, ...).
 //! - [`text_manipulation`]: `upperCase`, `split`, `join`, `replace`, `match`, ... on strings.
@@ -31,6 +32,7 @@ pub mod aws_s3;
 pub mod code;
 pub mod hash;
 pub mod http;
+pub mod log;
 pub mod math;
 mod outbound;
 pub mod salesforce;
@@ -55,6 +57,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         math::component(),
         text_manipulation::component(),
         hash::component(),
+        log::component(),
     ]
 }
 

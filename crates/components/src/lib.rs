@@ -11,6 +11,7 @@
 //! - [`log`]: `writeLog` and `writeMetric` to the execution log.
 //! - [`math`]: Prismatic's Math actions on numbers and lists of numbers.
 //! - [`hash`]: hex digests and HMACs (`computeHash`, `computeHmac`, `computeSha256`, ...).
+//! - [`sleep`]: `sleep`, bounded by the execution's time limit.
 //! - [`text_manipulation`]: `upperCase`, `split`, `join`, `replace`, `match`, ... on strings.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
@@ -36,6 +37,7 @@ pub mod log;
 pub mod math;
 mod outbound;
 pub mod salesforce;
+pub mod sleep;
 pub mod text_manipulation;
 mod util;
 
@@ -58,6 +60,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         text_manipulation::component(),
         hash::component(),
         log::component(),
+        sleep::component(),
     ]
 }
 

@@ -10,6 +10,7 @@
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
 //! - [`log`]: `writeLog` and `writeMetric` to the execution log.
 //! - [`math`]: Prismatic's Math actions on numbers and lists of numbers.
+//! - [`datetime`]: Prismatic's Date/Time actions, time zones from `chrono-tz`.
 //! - [`hash`]: hex digests and HMACs (`computeHash`, `computeHmac`, `computeSha256`, ...).
 //! - [`sleep`]: `sleep`, bounded by the execution's time limit.
 //! - [`text_manipulation`]: `upperCase`, `split`, `join`, `replace`, `match`, ... on strings.
@@ -31,6 +32,7 @@ use plumb_core::component::{Component, ComponentSpec};
 
 pub mod aws_s3;
 pub mod code;
+pub mod datetime;
 pub mod hash;
 pub mod http;
 pub mod log;
@@ -61,6 +63,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         hash::component(),
         log::component(),
         sleep::component(),
+        datetime::component(),
     ]
 }
 

@@ -38,7 +38,6 @@ const FIXTURES: &[Fixture] = &[
                 "persist-data",
                 "appendExecutionValueToList",
             ),
-            ("Flow 1", "Sleep", "sleep", "sleep"),
             (
                 "Flow 1",
                 "Execution - Get Value",
@@ -46,12 +45,6 @@ const FIXTURES: &[Fixture] = &[
                 "getExecutionValue",
             ),
             ("Flow 1", "Flatten", "collection-tools", "flatten"),
-            (
-                "Capitalize Titles",
-                "Upper Case",
-                "text-manipulation",
-                "upperCase",
-            ),
             (
                 "Capitalize Titles",
                 "Add Key/Value to Object",
@@ -70,6 +63,7 @@ const FIXTURES: &[Fixture] = &[
             ("Flow 1", "GET Request"),
             ("Capitalize Titles", "Flow 2 Trigger"),
             ("Capitalize Titles", "Loop Over Items"),
+            ("Capitalize Titles", "Upper Case"),
         ],
     },
     Fixture {
@@ -122,12 +116,6 @@ const FIXTURES: &[Fixture] = &[
                 "Deserialize JSON",
                 "change-data-format",
                 "deserializeFromJson",
-            ),
-            (
-                "Receive SNS Notification",
-                "Write Log Message",
-                "log",
-                "writeLog",
             ),
         ],
         foreign_connections: &[],

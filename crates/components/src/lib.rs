@@ -12,6 +12,12 @@
 //! - [`csv`]: `generateFromObject, generate, parse`.
 //! - [`messagepack`]: `decodeMessage, encodeMessage`.
 //! - [`liquid_template`]: `transform`, a Liquid template rendered with data.
+//! - [`log`]: `writeLog` and `writeMetric` to the execution log.
+//! - [`math`]: Prismatic's Math actions on numbers and lists of numbers.
+//! - [`datetime`]: Prismatic's Date/Time actions, time zones from `chrono-tz`.
+//! - [`hash`]: hex digests and HMACs (`computeHash`, `computeHmac`, `computeSha256`, ...).
+//! - [`sleep`]: `sleep`, bounded by the execution's time limit.
+//! - [`text_manipulation`]: `upperCase`, `split`, `join`, `replace`, `match`, ... on strings.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
 //! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
@@ -32,11 +38,17 @@ pub mod aws_s3;
 pub mod change_data_format;
 pub mod code;
 pub mod csv;
+pub mod datetime;
+pub mod hash;
 pub mod http;
 pub mod liquid_template;
+pub mod log;
+pub mod math;
 pub mod messagepack;
 mod outbound;
 pub mod salesforce;
+pub mod sleep;
+pub mod text_manipulation;
 mod util;
 
 #[cfg(test)]
@@ -58,6 +70,12 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         csv::component(),
         messagepack::component(),
         liquid_template::component(),
+        math::component(),
+        text_manipulation::component(),
+        hash::component(),
+        log::component(),
+        sleep::component(),
+        datetime::component(),
     ]
 }
 

@@ -153,3 +153,69 @@ impl Payload {
         Ok(text)
     }
 }
+
+/// What a [`Pure`] action computes: the step's inputs → its result's JSON.
+pub(crate) type PureFn = fn(&plumb_core::action::Inputs) -> Result<Value, ActionError>;
+
+/// An action that only computes from its inputs (no IO, no clock): math, text, hashes.
+pub(crate) struct Pure(pub PureFn);
+
+#[async_trait::async_trait]
+impl plumb_core::action::Action for Pure {
+    async fn run(
+        &self,
+        _ctx: &plumb_core::action::ActionContext,
+        inputs: Inputs,
+    ) -> Result<plumb_core::action::Data, ActionError> {
+        (self.0)(&inputs).map(plumb_core::action::Data::Json)
+    }
+}
+
+/// The largest integer a JSON number holds exactly as a JavaScript number does (2^53).
+const EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
+
+/// A computed number as JSON: whole numbers as integers (`3`, not `3.0`, as JavaScript prints
+/// them), `None` when it is not finite (JSON has no NaN or Infinity).
+pub(crate) fn number_value(x: f64) -> Option<Value> {
+    if !x.is_finite() {
+        None
+    } else if x.fract() == 0.0 && x.abs() <= EXACT_INTEGER {
+        Some(Value::from(x as i64))
+    } else {
+        serde_json::Number::from_f64(x).map(Value::Number)
+    }
+}
+
+/// A required text input that may be empty (`""` is a valid text to upper-case); values that
+/// are not strings are taken as their JSON text. Absent or null is an error naming the input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl plumb_core::component::FromInput for Text {
+    const REQUIRED: bool = true;
+    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
+        match inputs.json(key) {
+            None => Err(ActionError::input(key, "is required")),
+            Some(Value::String(s)) => Ok(Text(s.clone())),
+            Some(other) => Ok(Text(other.to_string())),
+        }
+    }
+}
+
+/// A required input read as bytes: binary data as given, text as UTF-8, other JSON as its
+/// text. Absent or null is an error naming the input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextOrBytes(pub Vec<u8>);
+
+impl plumb_core::component::FromInput for TextOrBytes {
+    const REQUIRED: bool = true;
+    fn from_input(inputs: &Inputs, key: &str) -> Result<Self, ActionError> {
+        match inputs.get(key) {
+            Some(plumb_core::action::InputValue::Data(plumb_core::action::Data::Binary {
+                bytes,
+                ..
+            })) => Ok(TextOrBytes(bytes.clone())),
+            _ => Text::from_input(inputs, key).map(|t| TextOrBytes(t.0.into_bytes())),
+        }
+    }
+}

@@ -280,6 +280,12 @@ flows:
             "http",
             "aws-s3",
             "salesforce",
+            "math",
+            "text-manipulation",
+            "hash",
+            "log",
+            "sleep",
+            "datetime",
             "loop",
             "branch",
             "webhook-triggers",
@@ -292,6 +298,8 @@ flows:
         }
         assert!(view.action("http", "httpGet").is_some());
         assert!(view.action("persist-data", "saveInstanceValue").is_some());
+        assert!(view.action("text-manipulation", "upperCase").is_some());
+        assert!(view.action("log", "writeLog").is_some());
     }
 
     #[test]

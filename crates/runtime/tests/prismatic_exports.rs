@@ -37,7 +37,6 @@ const FIXTURES: &[Fixture] = &[
                 "persist-data",
                 "appendExecutionValueToList",
             ),
-            ("Flow 1", "Sleep", "sleep", "sleep"),
             (
                 "Flow 1",
                 "Execution - Get Value",
@@ -45,12 +44,6 @@ const FIXTURES: &[Fixture] = &[
                 "getExecutionValue",
             ),
             ("Flow 1", "Flatten", "collection-tools", "flatten"),
-            (
-                "Capitalize Titles",
-                "Upper Case",
-                "text-manipulation",
-                "upperCase",
-            ),
             (
                 "Capitalize Titles",
                 "Add Key/Value to Object",
@@ -69,6 +62,7 @@ const FIXTURES: &[Fixture] = &[
             ("Flow 1", "GET Request"),
             ("Capitalize Titles", "Flow 2 Trigger"),
             ("Capitalize Titles", "Loop Over Items"),
+            ("Capitalize Titles", "Upper Case"),
         ],
     },
     Fixture {
@@ -115,12 +109,6 @@ const FIXTURES: &[Fixture] = &[
                 "Receive SNS Notification Trigger",
                 "aws-s3",
                 "snsS3NotificationWebhook",
-            ),
-            (
-                "Receive SNS Notification",
-                "Write Log Message",
-                "log",
-                "writeLog",
             ),
         ],
         foreign_connections: &[],

@@ -178,6 +178,7 @@ pub fn notice(done: Option<&str>) -> Markup {
         Some("deleted") => "Deleted.",
         Some("published") => "Published a new version.",
         Some("deployed") => "Deployed.",
+        Some("revoked") => "Token revoked.",
         Some("credential") => "Credential created and tested.",
         Some("test-passed") => "Credential test passed: a token was obtained.",
         Some("test-nothing") => {

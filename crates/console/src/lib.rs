@@ -117,6 +117,8 @@ where
         .route("/executions/{id}/replay", post(pages::executions::replay))
         .route("/settings", get(pages::settings::page_handler))
         .route("/settings/config-vars", post(pages::settings::set_var))
+        .route("/settings/tokens", post(pages::tokens::create))
+        .route("/settings/tokens/{id}/revoke", post(pages::tokens::revoke))
         .route(
             "/settings/credentials/new",
             get(pages::credentials::start).post(pages::credentials::step),

@@ -7,7 +7,7 @@
 //!
 //! Resources moved so far: `customers` (all), `config_vars` (organization and plain customer
 //! config variables), `instances` and `instance_changes` (all but runs and webhook keys),
-//! `integrations` (all), `executions` (all), `sessions` (console sign-in).
+//! `integrations` (all), `executions` (all), `sessions` (console sign-in), `tokens`, `connections` (definitions, credentials).
 
 mod caller;
 pub mod config_vars;
@@ -19,6 +19,7 @@ pub mod instance_changes;
 pub mod instances;
 pub mod integrations;
 pub mod sessions;
+pub mod tokens;
 
 pub use caller::Caller;
 pub use error::{FieldErrors, ServiceError};

@@ -2,11 +2,13 @@
 //! Admins only.
 
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
-use plumb_store::tokens::{ApiToken as Row, Role};
-use plumb_store::{Page, Store, StoreError};
+use plumb_service::tokens::NewToken;
+use plumb_service::Services;
+use plumb_store::tokens::ApiToken as Row;
+use plumb_store::Page;
 
 use super::customers;
-use super::errors::{forbidden, internal, FieldError, PayloadErrors, Result};
+use super::errors::{present, service_error, FieldError, Result};
 use super::relay::{connection, connection_type};
 use super::{caller, decode_id};
 
@@ -46,14 +48,6 @@ impl From<Row> for ApiToken {
 
 connection_type!(ApiToken, ApiTokenConnection, ApiTokenEdge);
 
-fn require_admin(ctx: &Context<'_>) -> Result<uuid::Uuid> {
-    let caller = caller(ctx)?;
-    if caller.customer_id.is_some() || !caller.has(Role::Admin) {
-        return Err(forbidden());
-    }
-    Ok(caller.org_id)
-}
-
 /// Token queries.
 #[derive(Default)]
 pub struct TokenQuery;
@@ -62,12 +56,12 @@ pub struct TokenQuery;
 impl TokenQuery {
     /// The organization's API tokens, revoked ones included.
     async fn api_tokens(&self, ctx: &Context<'_>) -> Result<ApiTokenConnection> {
-        let org = require_admin(ctx)?;
+        let caller = caller(ctx)?;
         let rows = ctx
-            .data::<Store>()?
-            .list_tokens(org)
+            .data::<Services>()?
+            .tokens(caller)
             .await
-            .map_err(internal)?;
+            .map_err(service_error)?;
         let page = Page {
             total: rows.len() as i64,
             items: rows,
@@ -126,49 +120,24 @@ impl TokenMutation {
         ctx: &Context<'_>,
         input: CreateApiTokenInput,
     ) -> Result<ApiTokenPayload> {
-        let org = require_admin(ctx)?;
-        let mut errors = PayloadErrors::default();
-        if input.name.trim().is_empty() {
-            errors.add("name", "must not be empty");
-        }
-        let mut roles = vec![];
-        for r in &input.roles {
-            match r.parse::<Role>() {
-                Ok(role) => roles.push(role),
-                Err(e) => errors.add("roles", e),
-            }
-        }
-        if input.roles.is_empty() {
-            errors.add("roles", "at least one role is required");
-        }
-        let customer = match &input.customer {
-            None => None,
-            Some(id) => match decode_id(customers::TYPE, id) {
-                Some(c) => Some(c),
-                None => {
-                    errors.add("customer", "customer not found");
-                    None
-                }
-            },
+        let caller = caller(ctx)?;
+        let new = NewToken {
+            name: input.name,
+            roles: input.roles,
+            customer: input
+                .customer
+                .as_ref()
+                .map(|id| decode_id(customers::TYPE, id)),
         };
-        if !errors.is_empty() {
-            return Ok(failed(errors.0));
-        }
-        match ctx
-            .data::<Store>()?
-            .create_token(org, input.name.trim(), &roles, customer)
-            .await
-        {
-            Ok((record, secret)) => Ok(ApiTokenPayload {
+        present(
+            ctx.data::<Services>()?.create_token(caller, new).await,
+            |(record, secret)| ApiTokenPayload {
                 api_token: Some(record.into()),
                 token: Some(secret),
                 errors: vec![],
-            }),
-            Err(StoreError::NotFound) => {
-                Ok(failed(PayloadErrors::one("customer", "customer not found")))
-            }
-            Err(e) => Err(internal(e)),
-        }
+            },
+            failed,
+        )
     }
 
     /// Revokes a token: it stops working at once.
@@ -177,19 +146,17 @@ impl TokenMutation {
         ctx: &Context<'_>,
         input: RevokeApiTokenInput,
     ) -> Result<ApiTokenPayload> {
-        let org = require_admin(ctx)?;
-        let missing = || failed(PayloadErrors::one("id", "API token not found"));
-        let Some(id) = decode_id(TYPE, &input.id) else {
-            return Ok(missing());
-        };
-        match ctx.data::<Store>()?.revoke_token(org, id).await {
-            Ok(t) => Ok(ApiTokenPayload {
+        let caller = caller(ctx)?;
+        present(
+            ctx.data::<Services>()?
+                .revoke_token(caller, decode_id(TYPE, &input.id))
+                .await,
+            |t| ApiTokenPayload {
                 api_token: Some(t.into()),
                 token: None,
                 errors: vec![],
-            }),
-            Err(StoreError::NotFound) => Ok(missing()),
-            Err(e) => Err(internal(e)),
-        }
+            },
+            failed,
+        )
     }
 }

@@ -981,3 +981,73 @@ async fn the_staged_salesforce_credential_wizard() {
     assert_eq!(t.status, 303, "{}", t.body);
     assert_eq!(t.location, "/settings?done=test-passed");
 }
+
+#[tokio::test]
+async fn api_tokens_created_shown_once_and_revoked() {
+    let s = Server::start(TestDb::sqlite().await.unwrap()).await;
+    let mut b = Browser::new(&s.url);
+    let csrf = b.sign_in(&s.token).await;
+    let settings = b.get("/settings").await;
+    assert!(settings.body.contains("API tokens"));
+    assert!(settings.body.contains("this session"));
+    let bad = b
+        .post("/settings/tokens", &[("name", "ci"), ("_csrf", &csrf)])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("at least one role is required"));
+    let made = b
+        .post(
+            "/settings/tokens",
+            &[
+                ("name", "ci <bot>"),
+                ("roles", "designer"),
+                ("roles", "deployer"),
+                ("_csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert!(made.body.contains("ci &lt;bot&gt;"));
+    let marker = "id=\"secret\" readonly value=\"";
+    let i = made.body.find(marker).unwrap() + marker.len();
+    let secret = made.body[i..i + made.body[i..].find('"').unwrap()].to_string();
+    assert!(secret.starts_with("plumb_"));
+    // Not shown again.
+    assert!(!b.get("/settings").await.body.contains(&secret));
+    // It works, with its roles: a designer-deployer sees no token section.
+    let mut other = Browser::new(&s.url);
+    other.sign_in(&secret).await;
+    assert!(!other.get("/settings").await.body.contains("API tokens"));
+    // Revoked: its session ends and it signs in no more.
+    let tokens = s
+        .gql("{ apiTokens { nodes { id name } } }", json!({}))
+        .await;
+    let id = tokens["data"]["apiTokens"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "ci <bot>")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = b
+        .post(
+            &format!("/settings/tokens/{id}/revoke"),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(b
+        .get("/settings?done=revoked")
+        .await
+        .body
+        .contains("revoked"));
+    assert_eq!(other.get("/settings").await.location, "/login");
+    let login = other.get("/login").await;
+    let lcsrf = hidden_csrf(&login.body);
+    let again = other
+        .post("/login", &[("token", &secret), ("_csrf", &lcsrf)])
+        .await;
+    assert_eq!(again.status, 401);
+}

@@ -9,6 +9,7 @@ pub mod integration;
 pub mod integrations;
 pub mod login;
 pub mod settings;
+pub mod tokens;
 
 use axum::response::Response;
 

@@ -15,6 +15,20 @@ use crate::layout::{self, empty, failure, notice, page, respond, Section};
 use crate::session::{see_other, Signed};
 use crate::Console;
 
+/// The Settings page with the token form's errors.
+pub async fn render_with_token_errors(console: &Console, me: &Signed, errors: Errors) -> Response {
+    render(
+        console,
+        me,
+        &VarForm::default(),
+        &Errors::default(),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &errors,
+    )
+    .await
+}
+
 async fn render(
     console: &Console,
     me: &Signed,
@@ -22,8 +36,14 @@ async fn render(
     errors: &Errors,
     done: Option<&str>,
     status: StatusCode,
+    token_errors: &Errors,
 ) -> Response {
     let caller = &me.me.caller;
+    let tokens = if plumb_service::tokens::may_manage_tokens(caller) {
+        console.services.tokens(caller).await.ok()
+    } else {
+        None
+    };
     let vars = match console
         .services
         .org_config_vars(caller, None, &PageRequest::default())
@@ -93,6 +113,7 @@ async fn render(
                 }
             }
         }
+        @if let Some(t) = &tokens { (super::tokens::panel(me, t, token_errors)) }
     };
     respond(status, page(me, Section::Settings, "Settings", body))
 }
@@ -110,6 +131,7 @@ pub async fn page_handler(
         &Errors::default(),
         q.done(),
         StatusCode::OK,
+        &Errors::default(),
     )
     .await
 }
@@ -138,6 +160,7 @@ pub async fn set_var(
                 &Errors(e),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &Errors::default(),
             )
             .await
         }

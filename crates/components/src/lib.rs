@@ -12,6 +12,8 @@
 //! - [`csv`]: `generateFromObject, generate, parse`.
 //! - [`messagepack`]: `decodeMessage, encodeMessage`.
 //! - [`liquid_template`]: `transform`, a Liquid template rendered with data.
+//! - [`collection_tools`]: list and object operations (`chunks`, `flatten`, `addKey`, ...) and
+//!   `filter`, `map`, `sort`, `aggregate` with JavaScript functions run in [`code`]'s sandbox.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
 //! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
@@ -31,6 +33,7 @@ use plumb_core::component::{Component, ComponentSpec};
 pub mod aws_s3;
 pub mod change_data_format;
 pub mod code;
+pub mod collection_tools;
 pub mod csv;
 pub mod http;
 pub mod liquid_template;
@@ -58,6 +61,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         csv::component(),
         messagepack::component(),
         liquid_template::component(),
+        collection_tools::component(),
     ]
 }
 

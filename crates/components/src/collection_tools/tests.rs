@@ -240,3 +240,147 @@ async fn the_split_payload_example_steps() {
     .await;
     assert_eq!(post, json!({"id": 1, "title": "T1"}));
 }
+
+#[tokio::test]
+async fn bad_functions_name_their_input() {
+    let list = json!([1, 2, 3]);
+    let cases = [
+        ("filter", "filterCodeInput", "(item => "),
+        ("filter", "filterCodeInput", "42"),
+        ("filter", "filterCodeInput", "(item) => item.a.b"),
+        ("map", "mapCodeInput", "(item) => { throw new Error('no') }"),
+        (
+            "map",
+            "filterCodeInput",
+            "async (item) => { throw new TypeError('no') }",
+        ),
+        ("sort", "sortCodeInput", "(a, b) => a.x.y"),
+        ("aggregate", "filterCodeInput", "not a function"),
+    ];
+    for (action, key, code) in cases {
+        let mut pairs = vec![("listInput", list.clone()), (key, json!(code))];
+        if action == "aggregate" {
+            pairs.push(("aggregateFunctionInput", json!("SUM")));
+        }
+        assert_eq!(bad(action, pairs).await, key, "{action} {code}");
+    }
+    let too_long = "x".repeat(super::functions::MAX_FUNCTION_BYTES + 1);
+    assert_eq!(
+        bad(
+            "filter",
+            vec![
+                ("listInput", list.clone()),
+                ("filterCodeInput", json!(too_long))
+            ]
+        )
+        .await,
+        "filterCodeInput"
+    );
+    assert_eq!(
+        bad(
+            "aggregate",
+            vec![
+                ("listInput", list.clone()),
+                ("aggregateFunctionInput", json!("MODE"))
+            ]
+        )
+        .await,
+        "aggregateFunctionInput"
+    );
+    assert_eq!(
+        bad(
+            "aggregate",
+            vec![
+                ("listInput", json!([1, {}])),
+                ("aggregateFunctionInput", json!("SUM"))
+            ]
+        )
+        .await,
+        "listInput"
+    );
+    assert_eq!(bad("map", vec![("listInput", json!(7))]).await, "listInput");
+}
+
+#[tokio::test]
+async fn functions_see_items_indexes_and_context_and_may_be_async() {
+    let out = ok(
+        "map",
+        vec![
+            ("listInput", json!(["a", "b"])),
+            (
+                "mapCodeInput",
+                json!("async (item, index, ctx) => `${ctx.prefix}${item}${index}`"),
+            ),
+            ("contextData", json!({"prefix": ">"})),
+        ],
+    )
+    .await;
+    assert_eq!(out, json!([">a0", ">b1"]));
+    let out = ok(
+        "filter",
+        vec![
+            ("listInput", json!([1, 2, 3, 4])),
+            ("filterCodeInput", json!("async (n) => n % 2 === 0")),
+        ],
+    )
+    .await;
+    assert_eq!(out, json!([2, 4]));
+    // A stable sort: equal keys keep their order.
+    let out = ok(
+        "sort",
+        vec![
+            (
+                "listInput",
+                json!([{"k": 1, "i": 0}, {"k": 0, "i": 1}, {"k": 1, "i": 2}]),
+            ),
+            ("sortCodeInput", json!("(a, b) => a.k - b.k")),
+        ],
+    )
+    .await;
+    assert_eq!(
+        out,
+        json!([{"k": 0, "i": 1}, {"k": 1, "i": 0}, {"k": 1, "i": 2}])
+    );
+    for (f, expected) in [
+        ("COUNT", json!(4)),
+        ("max", json!(10)),
+        ("Min", json!(1)),
+        ("PRODUCT", json!(60)),
+        ("AVERAGE", json!(4)),
+        ("MEDIAN", json!(2.5)),
+    ] {
+        let out = ok(
+            "aggregate",
+            vec![
+                ("listInput", json!([3, 1, 2, 10])),
+                ("aggregateFunctionInput", json!(f)),
+            ],
+        )
+        .await;
+        assert_eq!(out, expected, "{f}");
+    }
+}
+
+#[tokio::test]
+async fn a_function_that_never_ends_is_stopped_at_the_deadline() {
+    let actions = super::actions();
+    let (_, action) = actions
+        .iter()
+        .find(|(k, _)| *k == "filter")
+        .expect("action");
+    let mut t = context(json!({}), vec![]);
+    t.ctx.deadline = Some(std::time::Instant::now() + std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let e = action
+        .run(
+            &t.ctx,
+            inputs(vec![
+                ("listInput", json!([1])),
+                ("filterCodeInput", json!("() => { for (;;) {} }")),
+            ]),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ActionError::Timeout(_)), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}

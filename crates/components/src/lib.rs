@@ -166,6 +166,16 @@ mod tests {
             keys(csv::KEY, "generateFromObject"),
             ["inputArray", "delimiter", "includeHeader"]
         );
+        // Keys of split-payload-example.yml and salesforce-example.yml, and Prismatic's page.
+        let ct = collection_tools::KEY;
+        assert_eq!(keys(ct, "chunks"), ["listInput", "numberInput"]);
+        assert_eq!(keys(ct, "flatten"), ["listInput"]);
+        assert_eq!(keys(ct, "addKey"), ["object", "key", "value", "objectPath"]);
+        assert_eq!(keys(ct, "validateJsonSchema"), ["jsonInput", "jsonSchema"]);
+        assert_eq!(
+            keys(ct, "aggregate"),
+            ["listInput", "aggregateFunctionInput", "filterCodeInput"]
+        );
         let put = keys("aws-s3", "putObject");
         for k in [
             "accessKey",

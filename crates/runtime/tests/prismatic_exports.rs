@@ -479,8 +479,6 @@ fn salesforce_export_reports_only_its_foreign_steps() {
                 285,
                 11
             ),
-            // collection-tools is plumb's, its `validateJsonSchema` is not.
-            (UnknownAction, "Validate JSON Schema", None, 441, 11),
         ],
         "{problems:#?}"
     );

@@ -288,10 +288,12 @@ pub fn spec() -> ComponentSpec {
         super::KEY,
         "Collection Tools",
         "Operations on lists and objects: chunk, flatten, concatenate, de-duplicate, take, \
-         select, add keys, and filter, map, sort or aggregate with a JavaScript function.",
+         select, add keys, validate against a JSON Schema, and filter, map, sort or aggregate with a \
+         JavaScript function.",
     );
     data_actions()
         .into_iter()
         .chain(super::functions::specs())
+        .chain([super::schema::spec()])
         .fold(spec, ComponentSpec::action)
 }

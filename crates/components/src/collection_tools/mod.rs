@@ -1,7 +1,8 @@
 //! The `collection-tools` component: Prismatic's Collection Tools. Pure data actions on lists
 //! and objects ([`lists`]: `chunks`, `flatten`, `concatenate`, `addKey`, ...) and actions that
 //! take a JavaScript function ([`functions`]: `filter`, `map`, `sort`, `aggregate`'s filter),
-//! run in `runCode`'s sandbox ([`crate::code::JsPool`]) under its time and memory limits.
+//! run in `runCode`'s sandbox ([`crate::code::JsPool`]) under its time and memory limits; and
+//! [`schema`]'s `validateJsonSchema`.
 //!
 //! Results are the action's `data` as Prismatic's page shows it. Lists read or built hold at
 //! most [`lists::MAX_ITEMS`] elements; paths have at most [`lists::MAX_PATH_SEGMENTS`]
@@ -10,6 +11,7 @@
 mod functions;
 mod lists;
 mod manifest;
+mod schema;
 
 use std::sync::Arc;
 
@@ -57,6 +59,7 @@ pub fn actions() -> Vec<(&'static str, Arc<dyn Action>)> {
         .iter()
         .map(|key| (*key, Arc::new(DataAction(key)) as Arc<dyn Action>))
         .chain(functions::actions())
+        .chain(schema::actions())
         .collect()
 }
 

@@ -384,3 +384,59 @@ async fn a_function_that_never_ends_is_stopped_at_the_deadline() {
     assert!(matches!(e, ActionError::Timeout(_)), "{e}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+#[tokio::test]
+async fn json_schema_violations_fail_naming_the_input() {
+    let schema = json!({"type": "object", "properties": {"acct_name": {"type": "string"}}, "required": ["external_id", "acct_name"]});
+    let e = run(
+        "validateJsonSchema",
+        vec![
+            ("jsonInput", json!({"acct_name": 7})),
+            ("jsonSchema", schema.clone()),
+        ],
+    )
+    .await
+    .unwrap_err();
+    let ActionError::InvalidInput { input, message } = e else {
+        panic!("{e}")
+    };
+    assert_eq!(input, "jsonInput");
+    assert!(
+        message.contains("external_id") && message.contains("/acct_name"),
+        "{message}"
+    );
+    let ok_value = ok(
+        "validateJsonSchema",
+        vec![
+            ("jsonInput", json!({"external_id": 1, "acct_name": "A"})),
+            ("jsonSchema", schema),
+        ],
+    )
+    .await;
+    assert_eq!(ok_value, json!(true));
+    assert_eq!(
+        bad(
+            "validateJsonSchema",
+            vec![("jsonInput", json!(1)), ("jsonSchema", json!({"type": 5}))]
+        )
+        .await,
+        "jsonSchema"
+    );
+    assert_eq!(
+        bad(
+            "validateJsonSchema",
+            vec![("jsonInput", json!(1)), ("jsonSchema", json!("{nope"))]
+        )
+        .await,
+        "jsonSchema"
+    );
+    let remote = json!({"$ref": "https://example.com/schema.json"});
+    assert_eq!(
+        bad(
+            "validateJsonSchema",
+            vec![("jsonInput", json!(1)), ("jsonSchema", remote)]
+        )
+        .await,
+        "jsonSchema"
+    );
+}

@@ -18,6 +18,8 @@
 //! - [`hash`]: hex digests and HMACs (`computeHash`, `computeHmac`, `computeSha256`, ...).
 //! - [`sleep`]: `sleep`, bounded by the execution's time limit.
 //! - [`text_manipulation`]: `upperCase`, `split`, `join`, `replace`, `match`, ... on strings.
+//! - [`collection_tools`]: list and object operations (`chunks`, `flatten`, `addKey`, ...) and
+//!   `filter`, `map`, `sort`, `aggregate` with JavaScript functions run in [`code`]'s sandbox.
 //!
 //! [`components`] lists them (one line per component); the process's catalog
 //! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
@@ -37,6 +39,7 @@ use plumb_core::component::{Component, ComponentSpec};
 pub mod aws_s3;
 pub mod change_data_format;
 pub mod code;
+pub mod collection_tools;
 pub mod csv;
 pub mod datetime;
 pub mod hash;
@@ -76,6 +79,7 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         log::component(),
         sleep::component(),
         datetime::component(),
+        collection_tools::component(),
     ]
 }
 
@@ -179,6 +183,16 @@ mod tests {
         assert_eq!(
             keys(csv::KEY, "generateFromObject"),
             ["inputArray", "delimiter", "includeHeader"]
+        );
+        // Keys of split-payload-example.yml and salesforce-example.yml, and Prismatic's page.
+        let ct = collection_tools::KEY;
+        assert_eq!(keys(ct, "chunks"), ["listInput", "numberInput"]);
+        assert_eq!(keys(ct, "flatten"), ["listInput"]);
+        assert_eq!(keys(ct, "addKey"), ["object", "key", "value", "objectPath"]);
+        assert_eq!(keys(ct, "validateJsonSchema"), ["jsonInput", "jsonSchema"]);
+        assert_eq!(
+            keys(ct, "aggregate"),
+            ["listInput", "aggregateFunctionInput", "filterCodeInput"]
         );
         let put = keys("aws-s3", "putObject");
         for k in [

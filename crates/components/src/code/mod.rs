@@ -101,47 +101,59 @@ pub fn actions() -> Vec<(&'static str, Arc<dyn Action>)> {
 impl Action for RunCode {
     async fn run(&self, ctx: &ActionContext, inputs: Inputs) -> Result<Data, ActionError> {
         let code = RunCodeInputs::from_inputs(&inputs)?.code;
-        let pool = match self.pool {
-            Some(pool) => pool,
-            None => JsPool::shared().map_err(to_action_error)?,
-        };
-        let now = Instant::now();
-        let mut deadline = now + pool.limits().time_limit;
-        if let Some(step_deadline) = ctx.deadline {
-            deadline = deadline.min(step_deadline);
-        }
-        let limit_ms =
-            u64::try_from(deadline.saturating_duration_since(now).as_millis()).unwrap_or(u64::MAX);
-        let job = Job {
-            code,
-            context: json!({
-                "customer": ctx.customer,
-                "instance": ctx.instance,
-                "flow": { "name": ctx.flow_name },
-                "executionId": ctx.execution_id,
-                "stepId": ctx.step_name,
-                "webhookUrls": *ctx.webhook_urls,
-                "configVars": *ctx.config_vars,
-            }),
-            step_results: Arc::clone(&ctx.step_results),
-            logger: Arc::clone(&ctx.logger),
-            state: tokio::runtime::Handle::try_current()
-                .ok()
-                .map(|handle| StateBridge {
-                    handle,
-                    store: Arc::clone(&ctx.state),
-                }),
-            deadline,
-            limit_ms,
-        };
-        pool.run(job)
+        run_module(ctx, self.pool, code, Arc::clone(&ctx.step_results))
             .await
-            .map(|out| out.data)
             .map_err(to_action_error)
     }
 }
 
-fn to_action_error(error: CodeError) -> ActionError {
+/// Runs `code`, a module as `runCode` takes it, on `pool` (the process-wide one when `None`)
+/// under the pool's limits and the step's deadline, with `step_results` as its `stepResults`
+/// (each value under `.results`). Other components that run user JavaScript
+/// (`collection-tools`' functions) come through here, so they share `runCode`'s sandbox.
+pub(crate) async fn run_module(
+    ctx: &ActionContext,
+    pool: Option<&'static JsPool>,
+    code: String,
+    step_results: Arc<std::collections::BTreeMap<String, Data>>,
+) -> Result<Data, CodeError> {
+    let pool = match pool {
+        Some(pool) => pool,
+        None => JsPool::shared()?,
+    };
+    let now = Instant::now();
+    let mut deadline = now + pool.limits().time_limit;
+    if let Some(step_deadline) = ctx.deadline {
+        deadline = deadline.min(step_deadline);
+    }
+    let limit_ms =
+        u64::try_from(deadline.saturating_duration_since(now).as_millis()).unwrap_or(u64::MAX);
+    let job = Job {
+        code,
+        context: json!({
+            "customer": ctx.customer,
+            "instance": ctx.instance,
+            "flow": { "name": ctx.flow_name },
+            "executionId": ctx.execution_id,
+            "stepId": ctx.step_name,
+            "webhookUrls": *ctx.webhook_urls,
+            "configVars": *ctx.config_vars,
+        }),
+        step_results,
+        logger: Arc::clone(&ctx.logger),
+        state: tokio::runtime::Handle::try_current()
+            .ok()
+            .map(|handle| StateBridge {
+                handle,
+                store: Arc::clone(&ctx.state),
+            }),
+        deadline,
+        limit_ms,
+    };
+    pool.run(job).await.map(|out| out.data)
+}
+
+pub(crate) fn to_action_error(error: CodeError) -> ActionError {
     match error {
         CodeError::Timeout(ms) => ActionError::Timeout(ms),
         CodeError::Thrown {

@@ -20,6 +20,8 @@ pub enum Section {
     Instances,
     /// Executions and their results.
     Executions,
+    /// Integration models (OpenAPI).
+    Models,
     /// The organization's settings.
     Settings,
 }
@@ -29,6 +31,7 @@ const SECTIONS: &[(Section, &str, &str)] = &[
     (Section::Integrations, "/integrations", "Integrations"),
     (Section::Instances, "/instances", "Instances"),
     (Section::Executions, "/executions", "Executions"),
+    (Section::Models, "/models", "Models"),
     (Section::Settings, "/settings", "Settings"),
 ];
 

@@ -115,6 +115,12 @@ where
         .route("/executions", get(pages::executions::list))
         .route("/executions/{id}", get(pages::executions::show))
         .route("/executions/{id}/replay", post(pages::executions::replay))
+        .route(
+            "/models",
+            get(pages::models::list).post(pages::models::import),
+        )
+        .route("/models/{id}", get(pages::models::show))
+        .route("/models/{id}/delete", post(pages::models::delete))
         .route("/settings", get(pages::settings::page_handler))
         .route("/settings/config-vars", post(pages::settings::set_var))
         .route("/settings/tokens", post(pages::tokens::create))

@@ -7,7 +7,7 @@
 //!
 //! Resources moved so far: `customers` (all), `config_vars` (organization and plain customer
 //! config variables), `instances` and `instance_changes` (all but runs and webhook keys),
-//! `integrations` (all), `executions` (all), `sessions` (console sign-in), `tokens`, `connections` (definitions, credentials).
+//! `integrations` (all), `executions` (all), `sessions` (console sign-in), `tokens`, `connections` (definitions, credentials), `models`.
 
 mod caller;
 pub mod config_vars;
@@ -18,6 +18,7 @@ pub mod executions;
 pub mod instance_changes;
 pub mod instances;
 pub mod integrations;
+pub mod models;
 pub mod sessions;
 pub mod tokens;
 

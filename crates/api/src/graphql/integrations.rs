@@ -212,16 +212,6 @@ impl Integration {
     }
 }
 
-/// Callers that may read integrations (organization-level tokens).
-pub(crate) fn require_reader(caller: &plumb_service::Caller) -> Result<()> {
-    plumb_service::integrations::require_reader(caller).map_err(service_error)
-}
-
-/// Callers that may change integrations (designers and admins).
-pub(crate) fn require_designer(caller: &plumb_service::Caller) -> Result<()> {
-    plumb_service::integrations::require_designer(caller).map_err(service_error)
-}
-
 /// Integration queries.
 #[derive(Default)]
 pub struct IntegrationQuery;

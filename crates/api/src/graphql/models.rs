@@ -1,19 +1,14 @@
 //! Integration models (seed 003): `importIntegrationModel`, `integrationModels`,
-//! `integrationModel`, `deleteIntegrationModel`. A thin adapter over `plumb_runtime::models`:
+//! `integrationModel`, `deleteIntegrationModel`. A thin adapter over `plumb_service` (`models`):
 //! parse, call, present. Designers (and admins) import and delete; organization-level tokens
 //! read; customer-bound tokens see none.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use plumb_models::Model;
-use plumb_runtime::models::{self, ModelError};
-use plumb_runtime::Runtime;
+use plumb_service::{ServiceError, Services};
 use plumb_store::models::StoredModel;
-use plumb_store::{Store, StoreError};
 
-use super::errors::{internal, FieldError, PayloadErrors, Result};
-use super::integrations::{require_designer, require_reader};
+use super::errors::{present, service_error, FieldError, Result};
 use super::{caller, decode_id};
 
 /// The global ID type of integration models.
@@ -143,10 +138,6 @@ impl IntegrationModelPayload {
     }
 }
 
-fn runtime<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Arc<Runtime>> {
-    ctx.data::<Arc<Runtime>>()
-}
-
 /// Model queries.
 #[derive(Default)]
 pub struct ModelQuery;
@@ -160,12 +151,11 @@ impl ModelQuery {
         name: Option<String>,
     ) -> Result<IntegrationModelConnection> {
         let caller = caller(ctx)?;
-        require_reader(caller)?;
         let list = ctx
-            .data::<Store>()?
-            .list_models(caller.org_id, name.as_deref())
+            .data::<Services>()?
+            .models(caller, name.as_deref())
             .await
-            .map_err(internal)?;
+            .map_err(service_error)?;
         let nodes: Vec<IntegrationModel> = list.iter().map(stored_view).collect();
         Ok(IntegrationModelConnection {
             total_count: nodes.len() as i64,
@@ -180,14 +170,15 @@ impl ModelQuery {
         id: ID,
     ) -> Result<Option<IntegrationModel>> {
         let caller = caller(ctx)?;
-        require_reader(caller)?;
-        let Some(uuid) = decode_id(MODEL_TYPE, &id) else {
-            return Ok(None);
-        };
-        match ctx.data::<Store>()?.get_model(caller.org_id, uuid).await {
-            Ok(m) => Ok(Some(stored_view(&m))),
-            Err(StoreError::NotFound) => Ok(None),
-            Err(e) => Err(internal(e)),
+        match ctx
+            .data::<Services>()?
+            .model(caller, decode_id(MODEL_TYPE, &id))
+            .await
+        {
+            Ok((stored, Some(model))) => Ok(Some(view(&stored, &model))),
+            Ok((stored, None)) => Ok(Some(stored_view(&stored))),
+            Err(ServiceError::NotFound(_)) => Ok(None),
+            Err(e) => Err(service_error(e)),
         }
     }
 }
@@ -205,33 +196,16 @@ impl ModelMutation {
         input: ImportIntegrationModelInput,
     ) -> Result<IntegrationModelPayload> {
         let caller = caller(ctx)?;
-        require_designer(caller)?;
-        let runtime = runtime(ctx)?;
-        let result = models::import_model(
-            &runtime.engine,
-            ctx.data::<Store>()?,
-            caller.org_id,
-            &input.document,
-            input.replace.unwrap_or(false),
-        )
-        .await;
-        Ok(match result {
-            Ok((stored, model)) => IntegrationModelPayload {
+        present(
+            ctx.data::<Services>()?
+                .import_model(caller, &input.document, input.replace.unwrap_or(false))
+                .await,
+            |(stored, model)| IntegrationModelPayload {
                 integration_model: Some(view(&stored, &model)),
                 errors: Vec::new(),
             },
-            Err(ModelError::Invalid(problems)) => {
-                let mut errors = PayloadErrors::default();
-                for p in &problems.0 {
-                    errors.add("document", p.to_string());
-                }
-                IntegrationModelPayload::failed(errors.0)
-            }
-            Err(e @ (ModelError::NameTaken(_) | ModelError::Reserved(_))) => {
-                IntegrationModelPayload::failed(PayloadErrors::one("document", e.to_string()))
-            }
-            Err(ModelError::Store(e)) => return Err(internal(e)),
-        })
+            IntegrationModelPayload::failed,
+        )
     }
 
     /// Deletes a model.
@@ -241,28 +215,15 @@ impl ModelMutation {
         input: DeleteIntegrationModelInput,
     ) -> Result<IntegrationModelPayload> {
         let caller = caller(ctx)?;
-        require_designer(caller)?;
-        let Some(uuid) = decode_id(MODEL_TYPE, &input.id) else {
-            return Ok(IntegrationModelPayload::failed(PayloadErrors::one(
-                "id",
-                "integration model not found",
-            )));
-        };
-        let runtime = runtime(ctx)?;
-        match models::delete_model(&runtime.engine, ctx.data::<Store>()?, caller.org_id, uuid).await
-        {
-            Ok(deleted) => Ok(IntegrationModelPayload {
+        present(
+            ctx.data::<Services>()?
+                .delete_model(caller, decode_id(MODEL_TYPE, &input.id))
+                .await,
+            |deleted| IntegrationModelPayload {
                 integration_model: Some(stored_view(&deleted)),
                 errors: Vec::new(),
-            }),
-            Err(ModelError::Store(StoreError::NotFound)) => Ok(IntegrationModelPayload::failed(
-                PayloadErrors::one("id", "integration model not found"),
-            )),
-            Err(ModelError::Store(e)) => Err(internal(e)),
-            Err(e) => Ok(IntegrationModelPayload::failed(PayloadErrors::one(
-                "id",
-                e.to_string(),
-            ))),
-        }
+            },
+            IntegrationModelPayload::failed,
+        )
     }
 }

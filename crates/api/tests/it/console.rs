@@ -1051,3 +1051,57 @@ async fn api_tokens_created_shown_once_and_revoked() {
         .await;
     assert_eq!(again.status, 401);
 }
+
+#[tokio::test]
+async fn integration_models_import_list_operations_delete() {
+    let petstore = include_str!("../../../models/tests/data/openapi/petstore-3.0.yaml");
+    let s = Server::start(TestDb::sqlite().await.unwrap()).await;
+    let mut b = Browser::new(&s.url);
+    let csrf = b.sign_in(&s.token).await;
+    assert!(b
+        .get("/models")
+        .await
+        .body
+        .contains("No integration models yet."));
+    // A broken document: its problems listed, nothing stored.
+    let broken = petstore.replace("openapi: \"3.0.0\"", "openapi: \"9.9\"");
+    let a = b
+        .post("/models", &[("document", &broken), ("_csrf", &csrf)])
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(a.body.contains("The document was not imported"));
+    assert!(b
+        .get("/models")
+        .await
+        .body
+        .contains("No integration models yet."));
+    let a = b
+        .post("/models", &[("document", petstore), ("_csrf", &csrf)])
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    let page = b.get(&a.location).await;
+    for key in ["listPets", "createPets", "showPetById"] {
+        assert!(page.body.contains(key), "{key}");
+    }
+    assert!(page.body.contains("Swagger Petstore:1.0.0"));
+    // The same name again without Replace is refused; with it, accepted.
+    let again = b
+        .post("/models", &[("document", petstore), ("_csrf", &csrf)])
+        .await;
+    assert_eq!(again.status, 422);
+    let replaced = b
+        .post(
+            "/models",
+            &[
+                ("document", petstore),
+                ("replace", "true"),
+                ("_csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(replaced.status, 303, "{}", replaced.body);
+    let path = replaced.location.split('?').next().unwrap().to_string();
+    let gone = b.post(&format!("{path}/delete"), &[("_csrf", &csrf)]).await;
+    assert_eq!(gone.status, 303);
+    assert_eq!(b.get(&path).await.status, 404);
+}

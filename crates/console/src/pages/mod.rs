@@ -8,6 +8,7 @@ pub mod instances;
 pub mod integration;
 pub mod integrations;
 pub mod login;
+pub mod models;
 pub mod settings;
 pub mod tokens;
 

@@ -1,4 +1,4 @@
-//! The `persist-data` component: instance and cross-flow state through the context's
+//! The `persist-data` component: instance, cross-flow and execution state through the context's
 //! [`StateStore`](plumb_core::action::StateStore).
 
 use std::sync::Arc;
@@ -28,6 +28,16 @@ plumb_core::action_inputs! {
 }
 
 plumb_core::action_inputs! {
+    /// Inputs of the increment and decrement actions.
+    pub struct AmountInputs {
+        /// The key of the number.
+        keyInput: String = ("Key", String),
+        /// By how much (a missing value counts as 0).
+        amountInput: Option<f64> = ("Amount", Number, default "1"),
+    }
+}
+
+plumb_core::action_inputs! {
     /// Inputs of the remove action.
     pub struct RemoveInputs {
         /// The key to remove.
@@ -41,7 +51,14 @@ enum Op {
     Save,
     Get,
     Remove,
+    /// Appends the value to the list saved under the key (a missing key starts a list).
+    Append,
+    /// Adds the amount to the number saved under the key (`-1` subtracts).
+    Add(f64),
 }
+
+/// Most elements a list saved by the append actions holds.
+pub const MAX_LIST: usize = 100_000;
 
 /// One persist-data action: an operation on a scope.
 struct Persist {
@@ -82,13 +99,77 @@ impl Action for Persist {
                 ctx.state.remove(self.scope, &i.keyInput).await?;
                 Ok(Data::Json(Value::Null))
             }
+            Op::Append => {
+                let i = SaveInputs::from_inputs(&inputs)?;
+                let value = match i.valueInput {
+                    Some(Data::Json(v)) => v,
+                    Some(Data::Binary { .. }) => {
+                        return Err(ActionError::input(
+                            "valueInput",
+                            "binary data cannot be persisted; save JSON or text",
+                        ))
+                    }
+                    None => Value::Null,
+                };
+                let mut list = match ctx.state.get(self.scope, &i.keyInput).await? {
+                    None | Some(Value::Null) => Vec::new(),
+                    Some(Value::Array(items)) => items,
+                    Some(_) => {
+                        return Err(ActionError::input(
+                            "keyInput",
+                            "the value saved under this key is not a list",
+                        ))
+                    }
+                };
+                if list.len() >= MAX_LIST {
+                    return Err(ActionError::input(
+                        "keyInput",
+                        format!("the list saved under this key already holds {MAX_LIST} values"),
+                    ));
+                }
+                list.push(value);
+                let list = Value::Array(list);
+                ctx.state.set(self.scope, &i.keyInput, list.clone()).await?;
+                Ok(Data::Json(list))
+            }
+            Op::Add(sign) => {
+                let i = AmountInputs::from_inputs(&inputs)?;
+                let amount = i.amountInput.unwrap_or(1.0);
+                let current = match ctx.state.get(self.scope, &i.keyInput).await? {
+                    None | Some(Value::Null) => 0.0,
+                    Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
+                    Some(Value::String(t)) if t.trim().parse::<f64>().is_ok() => {
+                        t.trim().parse::<f64>().unwrap_or(0.0)
+                    }
+                    Some(_) => {
+                        return Err(ActionError::input(
+                            "keyInput",
+                            "the value saved under this key is not a number",
+                        ))
+                    }
+                };
+                let next = current + sign * amount;
+                let value = if next.fract() == 0.0 && next.abs() < 9.0e15 {
+                    Value::from(next as i64)
+                } else {
+                    serde_json::Number::from_f64(next)
+                        .map(Value::Number)
+                        .ok_or_else(|| {
+                            ActionError::input("amountInput", "gives no finite number")
+                        })?
+                };
+                ctx.state
+                    .set(self.scope, &i.keyInput, value.clone())
+                    .await?;
+                Ok(Data::Json(value))
+            }
         }
     }
 }
 
 /// `persist-data`.
 pub fn component() -> Component {
-    use StateScope::{CrossFlow, Instance};
+    use StateScope::{CrossFlow, Execution, Instance};
     let actions = [
         (
             "saveInstanceValue",
@@ -125,6 +206,97 @@ pub fn component() -> Component {
             Op::Get,
             CrossFlow,
         ),
+        (
+            "removeCrossFlowValue",
+            "Remove Cross-Flow Value",
+            "Removes a value shared by the instance's flows.",
+            Op::Remove,
+            CrossFlow,
+        ),
+        (
+            "appendInstanceValueToList",
+            "Append Instance Value To List",
+            "Appends a value to a list in the instance flow's state.",
+            Op::Append,
+            Instance,
+        ),
+        (
+            "appendCrossFlowValueToList",
+            "Append Cross-Flow Value To List",
+            "Appends a value to a list shared by the instance's flows.",
+            Op::Append,
+            CrossFlow,
+        ),
+        (
+            "saveExecutionValue",
+            "Save Execution Value",
+            "Saves a value for the rest of this execution (loop iterations, later steps).",
+            Op::Save,
+            Execution,
+        ),
+        (
+            "getExecutionValue",
+            "Get Execution Value",
+            "Reads a value saved earlier in this execution.",
+            Op::Get,
+            Execution,
+        ),
+        (
+            "removeExecutionValue",
+            "Remove Execution Value",
+            "Removes a value saved earlier in this execution.",
+            Op::Remove,
+            Execution,
+        ),
+        (
+            "appendExecutionValueToList",
+            "Append Execution Value To List",
+            "Appends a value to a list kept for this execution.",
+            Op::Append,
+            Execution,
+        ),
+        (
+            "incrementInstanceValue",
+            "Increment Instance Value",
+            "Adds to a number in the instance flow's state.",
+            Op::Add(1.0),
+            Instance,
+        ),
+        (
+            "decrementInstanceValue",
+            "Decrement Instance Value",
+            "Subtracts from a number in the instance flow's state.",
+            Op::Add(-1.0),
+            Instance,
+        ),
+        (
+            "incrementCrossFlowValue",
+            "Increment Cross-Flow Value",
+            "Adds to a number shared by the instance's flows.",
+            Op::Add(1.0),
+            CrossFlow,
+        ),
+        (
+            "decrementCrossFlowValue",
+            "Decrement Cross-Flow Value",
+            "Subtracts from a number shared by the instance's flows.",
+            Op::Add(-1.0),
+            CrossFlow,
+        ),
+        (
+            "incrementExecutionValue",
+            "Increment Execution Value",
+            "Adds to a number kept for this execution (an offset, a counter).",
+            Op::Add(1.0),
+            Execution,
+        ),
+        (
+            "decrementExecutionValue",
+            "Decrement Execution Value",
+            "Subtracts from a number kept for this execution.",
+            Op::Add(-1.0),
+            Execution,
+        ),
     ];
     let mut spec = ComponentSpec::builtin(
         "persist-data",
@@ -155,6 +327,25 @@ pub fn component() -> Component {
                 RemoveInputs::specs(),
                 ActionExample::values("Forget the cursor", &[("keyInput", json!("cursor"))])
                     .answers(Value::Null),
+            ),
+            Op::Add(sign) => (
+                AmountInputs::specs(),
+                ActionExample::values(
+                    "Move the offset by a page",
+                    &[("keyInput", json!("offset")), ("amountInput", json!("50"))],
+                )
+                .answers(json!(if sign > 0.0 { 50 } else { -50 })),
+            ),
+            Op::Append => (
+                SaveInputs::specs(),
+                ActionExample::values(
+                    "Collect a page of results",
+                    &[
+                        ("keyInput", json!("results")),
+                        ("valueInput", json!([1, 2])),
+                    ],
+                )
+                .answers(json!([[1, 2]])),
             ),
         };
         spec = spec.action(ActionSpec::new(key, label, description, inputs).example(example));

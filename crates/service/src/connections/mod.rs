@@ -7,9 +7,11 @@
 //! customer, with the inputs marked global given once) and who manages it. Secret inputs are
 //! sealed before they are stored and never answered back. A test resolves the stored values and
 //! obtains a token (token schemes) under the egress policy; its answer never holds a secret.
-//! (Updating and deleting definitions, and customers' values, are still the API's.)
+//! `values`: one customer's (or the test) values of a connection. (Updating and deleting
+//! definitions are still the API's.)
 
 pub mod input;
+pub mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 

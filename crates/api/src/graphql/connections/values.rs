@@ -5,18 +5,17 @@
 //! Every problem is a payload error naming the field (`scopedConfigVariable`, `customer`,
 //! `inputs.<name>`), and changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use async_graphql::{Context, SimpleObject, ID};
 use plumb_core::connection_types::{self, ConnectionType};
-use plumb_store::connection_values::{SaveConnection, Slot, StoredValue, ValueSet};
-use plumb_store::connections::{InputScope, ManagedBy, ScopedVar, VariableScope};
+use plumb_service::connections::values::Target;
+use plumb_service::Services;
+use plumb_store::connection_values::{Slot, StoredValue, ValueSet};
+use plumb_store::connections::{InputScope, ScopedVar};
 use plumb_store::{Store, StoreError};
 use uuid::Uuid;
 
-use super::definitions::new_set;
 use super::input::{self, InputExpression};
-use super::{global_values, visible, ScopedConfigVariable, TYPE};
+use super::{global_values, ScopedConfigVariable, TYPE};
 use crate::graphql::config_vars::CustomerConfigVariablePayload as Payload;
 use crate::graphql::customers;
 use crate::graphql::decode_id;
@@ -92,20 +91,21 @@ pub(crate) async fn scoped_of(
 
 /// Whether the caller may write values of `var` in `slot`.
 fn may_write(caller: &Caller, var: &ScopedVar, slot: Slot) -> bool {
-    if !caller.has(plumb_store::tokens::Role::Deployer) {
-        return false;
-    }
-    match caller.customer_id {
-        None => true,
-        Some(c) => {
-            visible(caller, var)
-                && var.managed_by == ManagedBy::Customer
-                && slot == Slot::Customer(c)
-        }
-    }
+    plumb_service::connections::values::may_write(caller, var, slot)
 }
 
-/// `createCustomerConfigVariable` with `scopedConfigVariable`.
+fn present_set(
+    answer: std::result::Result<(ScopedVar, ValueSet), plumb_service::ServiceError>,
+) -> Result<Payload> {
+    crate::graphql::errors::present(
+        answer,
+        |(var, set)| Payload::ok_set(&var, set),
+        Payload::failed,
+    )
+}
+
+/// `createCustomerConfigVariable` with `scopedConfigVariable`
+/// (`plumb_service::Services::set_connection_values`).
 pub(crate) async fn create(
     ctx: &Context<'_>,
     caller: &Caller,
@@ -114,68 +114,21 @@ pub(crate) async fn create(
     is_test: bool,
     inputs: &[InputExpression],
 ) -> Result<Payload> {
-    let store = ctx.data::<Store>()?;
-    let mut errors = PayloadErrors::default();
-    let var = match decode_id(TYPE, scoped) {
-        None => None,
-        Some(id) => match store.get_scoped_var(caller.org_id, id).await {
-            Ok(v) => Some(v),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(internal(e)),
-        },
+    let target = match customer {
+        Some(c) if !is_test => Target::Customer(decode_id(customers::TYPE, c)),
+        _ => Target::Test,
     };
-    let slot = if is_test || customer.is_none() {
-        Slot::Test
-    } else {
-        let found = match customer.and_then(|c| decode_id(customers::TYPE, c)) {
-            Some(c) if caller.sees_customer(c) => store
-                .customer_exists(caller.org_id, c)
-                .await
-                .map_err(internal)?
-                .then_some(c),
-            _ => None,
-        };
-        match found {
-            Some(c) => Slot::Customer(c),
-            None => {
-                errors.add("customer", "customer not found");
-                Slot::Test
-            }
-        }
-    };
-    let Some(var) = var.filter(|v| visible(caller, v) && may_write(caller, v, slot)) else {
-        errors.add("scopedConfigVariable", "scoped config variable not found");
-        return Ok(Payload::failed(errors.0));
-    };
-    if !errors.is_empty() {
-        return Ok(Payload::failed(errors.0));
-    }
-    if var.variable_scope == VariableScope::Org && slot != Slot::Test {
-        return Ok(Payload::failed(PayloadErrors::one(
-            "scopedConfigVariable",
-            "an organization-scoped connection has one set of values, not one per customer",
-        )));
-    }
-    if store
-        .find_value_set(caller.org_id, var.id, slot)
-        .await
-        .map_err(internal)?
-        .is_some()
-    {
-        let (field, what) = match slot {
-            Slot::Test => ("isTest", "test credentials are already set"),
-            _ => (
-                "customer",
-                "this customer already has values for this connection",
-            ),
-        };
-        return Ok(Payload::failed(PayloadErrors::one(
-            field,
-            format!("{what}; use updateCustomerConfigVariable"),
-        )));
-    }
-    let set = new_set(&var, slot);
-    write(ctx, store, &var, set, BTreeSet::new(), inputs).await
+    present_set(
+        ctx.data::<Services>()?
+            .set_connection_values(
+                caller,
+                decode_id(TYPE, scoped),
+                target,
+                &input::conn_inputs(inputs),
+                true,
+            )
+            .await,
+    )
 }
 
 /// `updateCustomerConfigVariable` of connection values: merges `inputs` into the set (inputs
@@ -186,24 +139,11 @@ pub(crate) async fn update(
     set: ValueSet,
     inputs: &[InputExpression],
 ) -> Result<Payload> {
-    let store = ctx.data::<Store>()?;
-    let var = match store.get_scoped_var(caller.org_id, set.scoped_id).await {
-        Ok(v) if may_write(caller, &v, set.slot) => v,
-        Ok(_) | Err(StoreError::NotFound) => {
-            return Ok(Payload::failed(PayloadErrors::one(
-                "id",
-                "customer config variable not found",
-            )))
-        }
-        Err(e) => return Err(internal(e)),
-    };
-    let present = store
-        .value_set_values(set.org_id, set.id)
-        .await
-        .map_err(internal)?
-        .into_keys()
-        .collect();
-    write(ctx, store, &var, set, present, inputs).await
+    present_set(
+        ctx.data::<Services>()?
+            .update_connection_values(caller, set, &input::conn_inputs(inputs))
+            .await,
+    )
 }
 
 /// Whether the caller may delete `set`.
@@ -211,61 +151,6 @@ pub(crate) async fn may_delete(store: &Store, caller: &Caller, set: &ValueSet) -
     match store.get_scoped_var(caller.org_id, set.scoped_id).await {
         Ok(v) => Ok(may_write(caller, &v, set.slot)),
         Err(StoreError::NotFound) => Ok(false),
-        Err(e) => Err(internal(e)),
-    }
-}
-
-async fn write(
-    ctx: &Context<'_>,
-    store: &Store,
-    var: &ScopedVar,
-    set: ValueSet,
-    present: BTreeSet<String>,
-    inputs: &[InputExpression],
-) -> Result<Payload> {
-    let ty = ty_of(var)?;
-    let mut errors = PayloadErrors::default();
-    let parsed = input::parse(ty, inputs, &mut errors);
-    let test = set.slot == Slot::Test;
-    for name in &parsed.named {
-        if !test && var.input_scope(name) == InputScope::Global {
-            errors.add(
-                input::field(name),
-                "is a global input: its one value is shared by every customer",
-            );
-        }
-        if parsed.scopes.contains_key(name) {
-            errors.add(
-                input::field(name),
-                "meta.inputScope is set on the scoped config variable",
-            );
-        }
-    }
-    let mut present = present;
-    present.extend(global_values(store, var).await?.into_keys());
-    input::check_complete(
-        ty,
-        &present,
-        &parsed.values,
-        |name| test || var.input_scope(name) == InputScope::Customer,
-        &mut errors,
-    );
-    if !errors.is_empty() {
-        return Ok(Payload::failed(errors.0));
-    }
-    let vault = input::vault(ctx)?;
-    let values: BTreeMap<String, String> = parsed.values;
-    let stored = input::to_stored(vault, ty, set.org_id, set.id, values).await?;
-    let save = SaveConnection {
-        sets: vec![(set.clone(), stored)],
-        ..Default::default()
-    };
-    match store.save_connection(save).await {
-        Ok(()) => Ok(Payload::ok_set(var, set)),
-        Err(StoreError::Conflict(_)) => Ok(Payload::failed(PayloadErrors::one(
-            "customer",
-            "values for this connection were set concurrently; use updateCustomerConfigVariable",
-        ))),
         Err(e) => Err(internal(e)),
     }
 }

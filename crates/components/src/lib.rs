@@ -8,6 +8,7 @@
 //! - [`aws_s3`]: `putObject, getObject, listObjects, deleteObject, copyObject` via `object_store`.
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
+//! - [`slack`]: `postMessage` (chat.postMessage) and `postSlackMessage` (incoming webhook).
 //! - [`change_data_format`]: JSON, XML, CSV, YAML, JSON Lines and form data conversions.
 //! - [`csv`]: `generateFromObject, generate, parse`.
 //! - [`messagepack`]: `decodeMessage, encodeMessage`.
@@ -50,6 +51,7 @@ pub mod math;
 pub mod messagepack;
 mod outbound;
 pub mod salesforce;
+pub mod slack;
 pub mod sleep;
 pub mod text_manipulation;
 mod util;
@@ -68,7 +70,8 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         code::component(),
         http::component(Arc::clone(&auth)),
         aws_s3::component(&auth),
-        salesforce::component(auth),
+        salesforce::component(Arc::clone(&auth)),
+        slack::component(Arc::clone(&auth)),
         change_data_format::component(),
         csv::component(),
         messagepack::component(),

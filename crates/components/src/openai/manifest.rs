@@ -48,7 +48,7 @@ plumb_core::action_inputs! {
         /// The embedding model.
         model: Option<String> = ("Model", String, default "text-embedding-3-small"),
         /// The text to embed: a string, or a list of strings (at most 2048).
-        input: Option<Value> = ("Input", Data),
+        input: Value = ("Input", Data),
         /// The number of dimensions of each embedding (text-embedding-3 and later models).
         dimensions: Count = ("Dimensions", Number),
         /// How long to wait for the answer, in ms (at most 600000).

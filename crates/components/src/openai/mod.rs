@@ -132,7 +132,7 @@ fn api_error(status: u16, reply: Value, text: Option<String>, api_key: &str) -> 
     let given = error
         .and_then(|e| e.get("message"))
         .and_then(Value::as_str)
-        .map(|m| hide(m))
+        .map(hide)
         .or_else(|| text.map(|t| hide(&t.chars().take(200).collect::<String>())))
         .filter(|m| !m.trim().is_empty());
     let message = match given {
@@ -246,15 +246,14 @@ impl Action for CreateEmbedding {
             .ok_or_else(|| ActionError::input("model", "is required"))?;
         // A string is the text itself, unless it is the JSON text of a list of strings.
         let input = match e.input {
-            Some(Value::String(text)) if text.trim_start().starts_with('[') => {
-                serde_json::from_str(&text).unwrap_or(Value::String(text))
-            }
-            Some(Value::String(text)) if text.trim().is_empty() => {
+            Value::String(text) if text.trim().is_empty() => {
                 return Err(ActionError::input("input", "is required"))
             }
-            Some(v @ (Value::String(_) | Value::Array(_))) => v,
-            None | Some(Value::Null) => return Err(ActionError::input("input", "is required")),
-            Some(_) => {
+            Value::String(text) if text.trim_start().starts_with('[') => {
+                serde_json::from_str(&text).unwrap_or(Value::String(text))
+            }
+            v @ (Value::String(_) | Value::Array(_)) => v,
+            _ => {
                 return Err(ActionError::input(
                     "input",
                     "must be a string or a list of strings",

@@ -28,6 +28,9 @@ struct Seen {
 
 type Log = Arc<Mutex<Vec<Seen>>>;
 
+/// An action, its inputs and the input its error must name.
+type Case<'a> = (&'a str, Vec<(&'a str, Value)>, &'a str);
+
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
@@ -311,7 +314,7 @@ async fn api_errors_fail_with_openais_message_and_never_the_key() {
 async fn bad_input_names_the_input() {
     let (base, _) = stand_in().await;
     let c = conn(&base, KEY, None);
-    let cases: Vec<(&str, Vec<(&str, Value)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "createChatCompletion",
             vec![("messages", json!({"role": "user"}))],
@@ -343,6 +346,7 @@ async fn bad_input_names_the_input() {
             "timeout",
         ),
         ("createEmbedding", vec![], "input"),
+        ("createEmbedding", vec![("input", json!(" "))], "input"),
         ("createEmbedding", vec![("input", json!([1, 2]))], "input"),
         (
             "createEmbedding",

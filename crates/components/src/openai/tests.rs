@@ -374,3 +374,41 @@ async fn bad_input_names_the_input() {
         .expect_err("wrong connection");
     assert!(matches!(&err, ActionError::InvalidInput { input, .. } if input == "connection"));
 }
+
+#[tokio::test]
+async fn calls_obey_the_egress_policy() {
+    let hits = Arc::new(Mutex::new(0u32));
+    let h = Arc::clone(&hits);
+    let url = crate::testing::serve_on(
+        "127.0.0.2",
+        Router::new().fallback(move || {
+            let h = Arc::clone(&h);
+            async move {
+                *h.lock().expect("lock") += 1;
+                "{}"
+            }
+        }),
+    )
+    .await;
+    let policy = plumb_auth::EgressPolicy::builtin()
+        .deny("--egress-deny", &["127.0.0.2".to_string()])
+        .expect("entry");
+    let auth = Arc::new(plumb_auth::AuthClient::with_egress(
+        Arc::new(plumb_auth::MemoryTokenStore::new()),
+        Arc::new(policy),
+    ));
+    let action = super::actions_with(auth)
+        .into_iter()
+        .find(|(k, _)| *k == "createEmbedding")
+        .map(|(_, a)| a)
+        .expect("action");
+    let mut i: Inputs = inputs(vec![("input", json!("x"))]);
+    i.0.insert(
+        "connection".into(),
+        InputValue::Connection(conn(&url, KEY, None)),
+    );
+    let msg = failure(action.run(&context(json!({}), vec![]).ctx, i).await);
+    assert!(msg.contains("egress policy refused 127.0.0.2:"), "{msg}");
+    assert!(!msg.contains(KEY), "{msg}");
+    assert_eq!(*hits.lock().expect("lock"), 0);
+}

@@ -333,3 +333,67 @@ async fn oauth2_connection_uses_its_token_and_the_token_urls_api() {
     let seen = seen.lock().expect("lock").clone();
     assert_eq!(seen[0].1.as_deref(), Some("Bearer xoxb-test-token-1"));
 }
+
+/// An `AuthClient` whose egress policy denies 127.0.0.2, and a server there counting hits.
+async fn denied_server() -> (String, Arc<plumb_auth::AuthClient>, Arc<Mutex<u32>>) {
+    let hits = Arc::new(Mutex::new(0u32));
+    let h = Arc::clone(&hits);
+    let url = crate::testing::serve_on(
+        "127.0.0.2",
+        Router::new().fallback(move || {
+            let h = Arc::clone(&h);
+            async move {
+                *h.lock().expect("lock") += 1;
+                "ok"
+            }
+        }),
+    )
+    .await;
+    let policy = plumb_auth::EgressPolicy::builtin()
+        .deny("--egress-deny", &["127.0.0.2".to_string()])
+        .expect("entry");
+    let auth = Arc::new(plumb_auth::AuthClient::with_egress(
+        Arc::new(plumb_auth::MemoryTokenStore::new()),
+        Arc::new(policy),
+    ));
+    (url, auth, hits)
+}
+
+#[tokio::test]
+async fn both_actions_obey_the_egress_policy() {
+    let (url, auth, hits) = denied_server().await;
+    let run = |key: &'static str, conn: Connection, pairs: Vec<(&'static str, Value)>| {
+        let auth = Arc::clone(&auth);
+        async move {
+            let action = super::actions_with(auth)
+                .into_iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, a)| a)
+                .expect("action");
+            let mut i: Inputs = inputs(pairs);
+            i.0.insert("connection".into(), InputValue::Connection(conn));
+            action.run(&context(json!({}), vec![]).ctx, i).await
+        }
+    };
+    let msg = failure(
+        run(
+            "postSlackMessage",
+            hook(&format!("{url}/services/T1/B2/topsecret")),
+            vec![("message", json!("x"))],
+        )
+        .await,
+    );
+    assert!(msg.contains("egress policy refused 127.0.0.2:"), "{msg}");
+    assert!(!msg.contains("topsecret"), "{msg}");
+    let msg = failure(
+        run(
+            "postMessage",
+            bearer(&url, TOKEN),
+            vec![("channelName", json!("general")), ("message", json!("x"))],
+        )
+        .await,
+    );
+    assert!(msg.contains("egress policy refused 127.0.0.2:"), "{msg}");
+    assert!(!msg.contains("xoxb"), "{msg}");
+    assert_eq!(*hits.lock().expect("lock"), 0);
+}

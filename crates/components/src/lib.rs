@@ -8,6 +8,8 @@
 //! - [`aws_s3`]: `putObject, getObject, listObjects, deleteObject, copyObject` via `object_store`.
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
+//! - [`slack`]: `postMessage` (chat.postMessage) and `postSlackMessage` (incoming webhook).
+//! - [`openai`]: `createChatCompletion` and `createEmbedding` over OpenAI's REST API.
 //! - [`change_data_format`]: JSON, XML, CSV, YAML, JSON Lines and form data conversions.
 //! - [`csv`]: `generateFromObject, generate, parse`.
 //! - [`messagepack`]: `decodeMessage, encodeMessage`.
@@ -23,7 +25,7 @@
 //!
 //! [`components`] lists them (one line per component); the process's catalog
 //! (`plumb_engine::Catalog`, built by `plumb_runtime`) holds them with the engine's own. The
-//! HTTP-backed ones (`http`, `salesforce`) authenticate through the given
+//! HTTP-backed ones (`http`, `salesforce`, `slack`, `openai`) authenticate through the given
 //! `plumb_auth::AuthClient`, `aws-s3` runs under its egress policy.
 //!
 //! Invariants: components reach state only through their `ActionContext`; errors and logs never
@@ -48,8 +50,10 @@ pub mod liquid_template;
 pub mod log;
 pub mod math;
 pub mod messagepack;
+pub mod openai;
 mod outbound;
 pub mod salesforce;
+pub mod slack;
 pub mod sleep;
 pub mod text_manipulation;
 mod util;
@@ -68,7 +72,9 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         code::component(),
         http::component(Arc::clone(&auth)),
         aws_s3::component(&auth),
-        salesforce::component(auth),
+        salesforce::component(Arc::clone(&auth)),
+        slack::component(Arc::clone(&auth)),
+        openai::component(Arc::clone(&auth)),
         change_data_format::component(),
         csv::component(),
         messagepack::component(),

@@ -2,7 +2,7 @@
 //! on a set of input values.
 //!
 //! The registry is one explicit list, [`all`], of [`ConnectionType`] constants declared per
-//! component ([`http`], [`aws_s3`], [`salesforce`]). Each type has a stable identity
+//! component ([`http`], [`aws_s3`], [`salesforce`], [`slack`], [`openai`]). Each type has a stable identity
 //! ([`ConnectionType::id`], a UUID v5 of `component/key`) so its global ID is the same on every
 //! server, and typed [`ConnectionInput`]s. [`validate_inputs`] reports every problem of a set of
 //! values at once.
@@ -17,7 +17,9 @@ use uuid::Uuid;
 
 pub mod aws_s3;
 pub mod http;
+pub mod openai;
 pub mod salesforce;
+pub mod slack;
 mod validate;
 
 pub use validate::{validate_inputs, InputError, ValidationMode};
@@ -270,7 +272,7 @@ fn type_id(component: &str, key: &str) -> Uuid {
 }
 
 /// Every connection type of the built-in components, grouped by component.
-static ALL: [ConnectionType; 15] = [
+static ALL: [ConnectionType; 19] = [
     http::BASIC,
     http::API_KEY,
     http::API_KEY_DYNAMIC,
@@ -286,6 +288,10 @@ static ALL: [ConnectionType; 15] = [
     salesforce::OAUTH2,
     salesforce::JWT_BEARER,
     salesforce::BASIC,
+    slack::OAUTH2,
+    slack::WEBHOOK_URL,
+    slack::BEARER,
+    openai::API_KEY,
 ];
 
 /// Every connection type of the built-in components.

@@ -32,12 +32,14 @@ fn registry_matches_the_product_tables() {
             "salesforce",
             &["clientCredentials", "oauth2", "jwtBearer", "basic"],
         ),
+        ("slack", &["oauth2", "webhookUrl", "bearer"]),
+        ("openai", &["openAiApiKey"]),
     ];
     for (component, keys) in expected {
         let found: Vec<&str> = for_component(component).map(|t| t.key).collect();
         assert_eq!(&found, keys, "{component}");
     }
-    assert_eq!(all().len(), 15);
+    assert_eq!(all().len(), 19);
 }
 
 #[test]
@@ -250,7 +252,11 @@ fn oauth2_flag_marks_interactive_types() {
         .collect();
     assert_eq!(
         interactive,
-        ["http/oauth2AuthorizationCode", "salesforce/oauth2"]
+        [
+            "http/oauth2AuthorizationCode",
+            "salesforce/oauth2",
+            "slack/oauth2"
+        ]
     );
 }
 

@@ -75,6 +75,10 @@ where
             post(pages::customer_vars::update),
         )
         .route(
+            "/customers/{id}/connections/{scoped}",
+            post(pages::customer_connections::save),
+        )
+        .route(
             "/customers/{id}/config-vars/{var}/delete",
             post(pages::customer_vars::delete),
         )

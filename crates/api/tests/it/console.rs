@@ -1105,3 +1105,44 @@ async fn integration_models_import_list_operations_delete() {
     assert_eq!(gone.status, 303);
     assert_eq!(b.get(&path).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_customers_organization_activated_connection_values() {
+    let (s, _key) = crate::connections::start(TestDb::sqlite().await.unwrap()).await;
+    let (_scoped, customer) = crate::connections::seed_objects(&s).await;
+    let mut b = Browser::new(&s.url);
+    let csrf = b.sign_in(&s.token).await;
+    let page = b.get(&format!("/customers/{customer}")).await;
+    assert!(page.body.contains("Connections"), "{}", page.body);
+    assert!(page.body.contains("Acme API Key"));
+    assert!(page.body.contains("(shared by every customer)"));
+    assert!(page.body.contains("X-Acme-Key"));
+    // A required per-customer input left out is refused, naming it.
+    let marker = "action=\"/customers/";
+    let i = page
+        .body
+        .find(&format!("{marker}{customer}/connections/"))
+        .unwrap()
+        + 1;
+    let action = page.body[i + "action=\"".len() - 1..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let missing = b.post(&action, &[("_csrf", &csrf)]).await;
+    assert_eq!(missing.status, 422, "{}", missing.body);
+    assert!(missing.body.contains("inputs.apiKey"), "{}", missing.body);
+    let ok = b
+        .post(&action, &[("in.apiKey", "sekrit-123"), ("_csrf", &csrf)])
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = b.get(&format!("/customers/{customer}")).await;
+    assert!(page.body.contains("Acme API Key ✓"));
+    assert!(page.body.contains("set — leave blank to keep"));
+    assert!(!page.body.contains("sekrit-123"));
+    // A blank secret keeps it.
+    let again = b
+        .post(&action, &[("in.apiKey", ""), ("_csrf", &csrf)])
+        .await;
+    assert_eq!(again.status, 303, "{}", again.body);
+}

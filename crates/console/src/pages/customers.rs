@@ -268,6 +268,7 @@ pub async fn render_show(
     };
     let manage = may_manage(caller);
     let write_vars = may_write_customer_vars(caller);
+    let connections = super::customer_connections::load(console, me, customer.id).await;
     let base = format!("/customers/{gid}");
     let body = html! {
         p { a href="/customers" { "← Customers" } }
@@ -291,6 +292,7 @@ pub async fn render_show(
             }
         }
         (super::customer_vars::panel(me, &base, &vars, write_vars, state.new_var))
+        (super::customer_connections::panel(me, &base, customer.id, &connections))
         @if manage {
             div.panel {
                 h2 { "Delete customer" }

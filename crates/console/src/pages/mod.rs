@@ -1,6 +1,7 @@
 //! The console's pages, one module per resource.
 
 pub mod credentials;
+pub mod customer_connections;
 pub mod customer_vars;
 pub mod customers;
 pub mod executions;

@@ -128,6 +128,14 @@ where
         .route("/settings", get(pages::settings::page_handler))
         .route("/settings/config-vars", post(pages::settings::set_var))
         .route("/settings/tokens", post(pages::tokens::create))
+        .route(
+            "/settings/connections/new",
+            get(pages::org_connections::new),
+        )
+        .route(
+            "/settings/connections",
+            post(pages::org_connections::create),
+        )
         .route("/settings/tokens/{id}/revoke", post(pages::tokens::revoke))
         .route(
             "/settings/credentials/new",

@@ -1146,3 +1146,70 @@ async fn a_customers_organization_activated_connection_values() {
         .await;
     assert_eq!(again.status, 303, "{}", again.body);
 }
+
+#[tokio::test]
+async fn defining_an_organization_activated_connection() {
+    let (s, _key) = crate::connections::start(TestDb::sqlite().await.unwrap()).await;
+    let mut b = Browser::new(&s.url);
+    let csrf = b.sign_in(&s.token).await;
+    assert!(b
+        .get("/settings")
+        .await
+        .body
+        .contains("No organization-activated connections."));
+    let form = b
+        .get("/settings/connections/new?connection=http/apiKey")
+        .await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Scope of"));
+    // A blank key is refused at its field; nothing is created.
+    let bad = b
+        .post(
+            "/settings/connections",
+            &[
+                ("connection", "http/apiKey"),
+                ("key", " "),
+                ("stableKey", "acme-api-key"),
+                ("managedBy", "org"),
+                ("_csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("key: must not be empty"), "{}", bad.body);
+    let ok = b
+        .post(
+            "/settings/connections",
+            &[
+                ("connection", "http/apiKey"),
+                ("key", "Acme API Key"),
+                ("stableKey", "acme-api-key"),
+                ("managedBy", "org"),
+                ("scope.name", "global"),
+                ("value.name", "X-Acme-Key"),
+                ("scope.location", "global"),
+                ("value.location", "header"),
+                ("_csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let settings = b.get("/settings").await;
+    assert!(settings.body.contains("acme-api-key"));
+    let vars = s
+        .gql(
+            "{ scopedConfigVariables { nodes { stableKey variableScope inputs { name inputScope isSet value } } } }",
+            json!({}),
+        )
+        .await;
+    let node = &vars["data"]["scopedConfigVariables"]["nodes"][0];
+    assert_eq!(node["variableScope"], "customer", "{vars}");
+    let name = node["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "name")
+        .unwrap();
+    assert_eq!(name["inputScope"], "global");
+    assert_eq!(name["value"], "X-Acme-Key");
+}

@@ -10,6 +10,7 @@ pub mod integration;
 pub mod integrations;
 pub mod login;
 pub mod models;
+pub mod org_connections;
 pub mod settings;
 pub mod tokens;
 

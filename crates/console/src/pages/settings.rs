@@ -59,10 +59,16 @@ async fn render(
         .await
         .unwrap_or_default();
     let define = plumb_service::connections::may_define(caller);
+    let activated = console
+        .services
+        .customer_connections(caller)
+        .await
+        .unwrap_or_default();
     let body = html! {
         h1 { "Settings" }
         (notice(done))
         (super::credentials::panel(me, &credentials, define))
+        (super::org_connections::panel(me, &activated))
         div.panel {
             h2 { "Organization config variables" }
             p.muted { "Values every customer's instances share (a definition's config var bound to the organization)." }

@@ -105,9 +105,9 @@ where
         )
         .route(
             "/instances",
-            get(pages::instances::list).post(pages::instances::create),
+            get(pages::instances::list).post(pages::deploy_wizard::create),
         )
-        .route("/instances/new", get(pages::instances::wizard))
+        .route("/instances/new", get(pages::deploy_wizard::wizard))
         .route("/instances/{id}", get(pages::instances::show))
         .route("/instances/{id}/deploy", post(pages::instances::deploy))
         .route("/instances/{id}/run", post(pages::instances::run))

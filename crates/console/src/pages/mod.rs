@@ -4,6 +4,7 @@ pub mod credentials;
 pub mod customer_connections;
 pub mod customer_vars;
 pub mod customers;
+pub mod deploy_wizard;
 pub mod executions;
 pub mod instances;
 pub mod integration;

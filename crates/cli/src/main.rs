@@ -16,8 +16,8 @@ mod serve;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    bench, config_vars, connections, customers, executions, instances, integrations, keys, org,
-    run, tokens,
+    bench, config_vars, connections, customers, executions, instances, integrations, keys, models,
+    org, run, tokens,
 };
 
 /// plumb: a self-hosted, embeddable integration platform.
@@ -83,6 +83,10 @@ enum Command {
     /// server).
     #[command(subcommand)]
     Instances(instances::InstancesCommand),
+    /// Integration models from OpenAPI documents: import, list, show, delete (client of a
+    /// running server).
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
     /// Load benchmark: plumb in this process on a fresh store, a loopback target, webhooks of
     /// a three-step flow driven closed- or open-loop; prints throughput, latency, CPU, RSS and
     /// database bytes per execution.
@@ -113,6 +117,7 @@ fn main() -> std::process::ExitCode {
             Command::Integrations(cmd) => integrations::run(cmd).await,
             Command::Executions(cmd) => executions::run(cmd).await,
             Command::Instances(cmd) => instances::run(cmd).await,
+            Command::Models(cmd) => models::run(cmd).await,
             Command::ConfigVars(cmd) => config_vars::run(cmd).await,
             Command::Connections(cmd) => connections::run(cmd).await,
             Command::Keys(cmd) => keys::run(cmd).await,

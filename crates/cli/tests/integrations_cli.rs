@@ -552,3 +552,36 @@ fn integrations_and_executions_commands_against_a_live_server() {
         .unwrap();
     fails(&out, 1, "PLUMB_URL");
 }
+
+/// `plumb models`: import (problems with lines, exit 3), list, show the operations, delete.
+#[test]
+fn models_commands_against_a_live_server() {
+    let env = Env::start();
+    let petstore = env.write(
+        "petstore.yaml",
+        include_str!("../../models/tests/data/openapi/petstore-3.0.yaml"),
+    );
+    let broken = env.write(
+        "broken.yaml",
+        "openapi: 3.0.0\ninfo: {title: Broken, version: '1'}\npaths:\n  /x:\n    get:\n      responses: {'200': {$ref: '#/components/responses/Nope'}}\n",
+    );
+    fails(&env.plumb(&["models", "import", &broken]), 3, "line");
+    let imported = json_of(&env.plumb(&["models", "import", &petstore, "--json"]), 0);
+    assert_eq!(imported["name"], "Swagger Petstore:1.0.0", "{imported}");
+    assert_eq!(imported["operations"]["totalCount"], 3);
+    // The same name again needs --replace.
+    fails(&env.plumb(&["models", "import", &petstore]), 3, "already");
+    expect(&env.plumb(&["models", "import", &petstore, "--replace"]), 0);
+    let list = json_of(&env.plumb(&["models", "list", "--json"]), 0);
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    let shown = expect(&env.plumb(&["models", "show", &id]), 0);
+    for key in ["listPets", "createPets", "showPetById"] {
+        assert!(shown.contains(key), "{shown}");
+    }
+    expect(&env.plumb(&["models", "delete", &id]), 0);
+    fails(&env.plumb(&["models", "show", &id]), 1, "not found");
+    assert_eq!(
+        json_of(&env.plumb(&["models", "list", "--json"]), 0),
+        serde_json::json!([])
+    );
+}

@@ -8,6 +8,7 @@ pub mod executions;
 pub mod instances;
 pub mod integrations;
 pub mod keys;
+pub mod models;
 pub mod org;
 pub mod run;
 pub mod tokens;

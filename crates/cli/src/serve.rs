@@ -280,6 +280,12 @@ pub(crate) async fn serve(s: Serving, stop: CancellationToken) -> anyhow::Result
         ));
     }
     tracing::info!(address = %local, public_url = %public_url, workers = s.workers, backend = ?store.backend(), "plumb listening");
+    let base = public_url.trim_end_matches('/');
+    tracing::info!(
+        console = %format!("{base}/"),
+        api = %format!("{base}/api"),
+        "open the console and sign in with an API token (`plumb org create NAME` prints the first one)"
+    );
     let served = axum::serve(s.listener, plumb_api::app(state))
         .with_graceful_shutdown(stop.cancelled_owned())
         .await

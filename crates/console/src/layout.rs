@@ -86,6 +86,7 @@ pub fn page_refreshing(
                         }
                     }
                     div.who {
+                        a.api href="/api" title="GraphiQL: the GraphQL API, with its schema" { "API" }
                         span title="Signed in with this API token" { (me.me.token_name) " (" (roles) ")" }
                         form method="post" action="/logout" {
                             (csrf_field(me))

@@ -174,6 +174,17 @@ pub fn failure(e: ServiceError) -> Response {
     }
 }
 
+/// A service answer as a response: `303` to `to(answer)` on success, else the failure's page.
+pub fn redirect_or_fail<T>(
+    answer: Result<T, ServiceError>,
+    to: impl FnOnce(T) -> String,
+) -> Response {
+    match answer {
+        Ok(t) => crate::session::see_other(&to(t)),
+        Err(e) => failure(e),
+    }
+}
+
 /// A notice after a redirect: `done` is a fixed code from the URL, never echoed text.
 pub fn notice(done: Option<&str>) -> Markup {
     let text = match done {

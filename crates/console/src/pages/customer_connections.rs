@@ -13,8 +13,8 @@ use plumb_store::connection_values::Slot;
 use plumb_store::connections::{InputScope, ScopedVar};
 
 use super::customer_uuid;
-use crate::layout::{self, failure};
-use crate::session::{see_other, Signed};
+use crate::layout::{self, redirect_or_fail};
+use crate::session::Signed;
 use crate::Console;
 
 /// One connection's inputs for one customer.
@@ -115,18 +115,17 @@ pub async fn save(
         })
         .collect();
     let scoped = plumb_core::id::decode("ScopedConfigVariable", &scoped).ok();
-    match console
-        .services
-        .set_connection_values(
-            &me.me.caller,
-            scoped,
-            Target::Customer(customer_uuid(&gid)),
-            &inputs,
-            false,
-        )
-        .await
-    {
-        Ok(_) => see_other(&format!("/customers/{gid}?done=saved")),
-        Err(e) => failure(e),
-    }
+    redirect_or_fail(
+        console
+            .services
+            .set_connection_values(
+                &me.me.caller,
+                scoped,
+                Target::Customer(customer_uuid(&gid)),
+                &inputs,
+                false,
+            )
+            .await,
+        |_| format!("/customers/{gid}?done=saved"),
+    )
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::customer_uuid;
 use super::customers::{render_show, CsrfForm, CustomerForm, ShowState};
 use crate::form::{other_errors, Errors, Text};
-use crate::layout::{self, failure};
+use crate::layout::{self, failure, redirect_or_fail};
 use crate::session::{see_other, Signed};
 use crate::Console;
 
@@ -207,14 +207,13 @@ pub async fn update(
         value: Some(form.value.clone()),
         data_type: data_type(&form),
     };
-    match console
-        .services
-        .update_customer_config_var(&me.me.caller, id, input)
-        .await
-    {
-        Ok(_) => see_other(&format!("/customers/{gid}?done=saved")),
-        Err(e) => failure(e),
-    }
+    redirect_or_fail(
+        console
+            .services
+            .update_customer_config_var(&me.me.caller, id, input)
+            .await,
+        |_| format!("/customers/{gid}?done=saved"),
+    )
 }
 
 /// `POST /customers/{id}/config-vars/{var}/delete`.
@@ -230,12 +229,11 @@ pub async fn delete(
     let Some(id) = var_id(&var) else {
         return failure(ServiceError::NotFound("Customer config variable"));
     };
-    match console
-        .services
-        .delete_customer_config_var(&me.me.caller, id)
-        .await
-    {
-        Ok(_) => see_other(&format!("/customers/{gid}?done=deleted")),
-        Err(e) => failure(e),
-    }
+    redirect_or_fail(
+        console
+            .services
+            .delete_customer_config_var(&me.me.caller, id)
+            .await,
+        |_| format!("/customers/{gid}?done=deleted"),
+    )
 }

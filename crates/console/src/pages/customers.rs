@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::{customer_gid, customer_uuid};
 use crate::form::{self, other_errors, Errors, Text};
-use crate::layout::{empty, failure, notice, page, respond, Section};
+use crate::layout::{empty, failure, notice, page, redirect_or_fail, respond, Section};
 use crate::session::{see_other, Signed};
 use crate::{layout, Console};
 
@@ -414,12 +414,11 @@ pub async fn delete(
     if let Some(r) = me.csrf_refusal(&form.csrf) {
         return r;
     }
-    match console
-        .services
-        .delete_customer(&me.me.caller, customer_uuid(&gid))
-        .await
-    {
-        Ok(_) => see_other("/customers?done=deleted"),
-        Err(e) => failure(e),
-    }
+    redirect_or_fail(
+        console
+            .services
+            .delete_customer(&me.me.caller, customer_uuid(&gid))
+            .await,
+        |_| "/customers?done=deleted".to_string(),
+    )
 }

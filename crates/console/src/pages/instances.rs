@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::customer_gid;
 use super::customers::{CsrfForm, ShowQuery};
 use super::integrations::integration_gid;
-use crate::layout::{self, empty, failure, notice, page, respond, Section};
+use crate::layout::{self, empty, failure, notice, page, redirect_or_fail, respond, Section};
 use crate::session::{see_other, Signed};
 use crate::Console;
 
@@ -294,14 +294,13 @@ pub async fn deploy(
     if let Some(r) = me.csrf_refusal(&form.csrf) {
         return r;
     }
-    match console
-        .services
-        .deploy_instance(&me.me.caller, instance_uuid(&gid))
-        .await
-    {
-        Ok(_) => see_other(&format!("/instances/{gid}?done=deployed")),
-        Err(e) => failure(e),
-    }
+    redirect_or_fail(
+        console
+            .services
+            .deploy_instance(&me.me.caller, instance_uuid(&gid))
+            .await,
+        |_| format!("/instances/{gid}?done=deployed"),
+    )
 }
 
 /// The enable/disable form.
@@ -327,14 +326,13 @@ pub async fn set_enabled(
         enabled: Some(form.enabled == "true"),
         ..InstanceUpdate::default()
     };
-    match console
-        .services
-        .update_instance(&me.me.caller, instance_uuid(&gid), update)
-        .await
-    {
-        Ok(_) => see_other(&format!("/instances/{gid}?done=saved")),
-        Err(e) => failure(e),
-    }
+    redirect_or_fail(
+        console
+            .services
+            .update_instance(&me.me.caller, instance_uuid(&gid), update)
+            .await,
+        |_| format!("/instances/{gid}?done=saved"),
+    )
 }
 
 /// `POST /instances/{id}/delete`.
@@ -347,14 +345,13 @@ pub async fn delete(
     if let Some(r) = me.csrf_refusal(&form.csrf) {
         return r;
     }
-    match console
-        .services
-        .delete_instance(&me.me.caller, instance_uuid(&gid))
-        .await
-    {
-        Ok(_) => see_other("/instances?done=deleted"),
-        Err(e) => failure(e),
-    }
+    redirect_or_fail(
+        console
+            .services
+            .delete_instance(&me.me.caller, instance_uuid(&gid))
+            .await,
+        |_| "/instances?done=deleted".to_string(),
+    )
 }
 
 /// The "Run now" form.

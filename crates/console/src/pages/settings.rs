@@ -11,7 +11,7 @@ use plumb_store::PageRequest;
 use super::customer_vars::{data_type_select, VarForm};
 use super::customers::{CsrfForm, ShowQuery};
 use crate::form::{other_errors, Errors, Text};
-use crate::layout::{self, empty, failure, notice, page, respond, Section};
+use crate::layout::{self, empty, failure, notice, page, redirect_or_fail, respond, Section};
 use crate::session::{see_other, Signed};
 use crate::Console;
 
@@ -185,12 +185,11 @@ pub async fn delete_var(
         return r;
     }
     let id = plumb_core::id::decode("OrganizationConfigVariable", &id).ok();
-    match console
-        .services
-        .delete_org_config_var(&me.me.caller, id)
-        .await
-    {
-        Ok(_) => see_other("/settings?done=deleted"),
-        Err(e) => failure(e),
-    }
+    redirect_or_fail(
+        console
+            .services
+            .delete_org_config_var(&me.me.caller, id)
+            .await,
+        |_| "/settings?done=deleted".to_string(),
+    )
 }

@@ -16,6 +16,7 @@ pub mod customers;
 mod error;
 pub mod executions;
 pub mod instance_changes;
+pub mod instance_runs;
 pub mod instances;
 pub mod integrations;
 pub mod models;

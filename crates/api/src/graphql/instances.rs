@@ -8,41 +8,12 @@ use plumb_runtime::bindings::BindingInput;
 use plumb_runtime::customer_scope::BoundBy;
 use plumb_service::instance_changes::{InstanceInput, InstanceQuery as Query, InstanceUpdate};
 use plumb_service::{ServiceError, Services};
-use plumb_store::tokens::Role;
-use plumb_store::{Store, StoreError};
 
-use super::errors::{
-    forbidden, internal, present, service_error, FieldError, PayloadErrors, Result,
-};
+use super::errors::{present, service_error, FieldError, PayloadErrors, Result};
 use super::instance_types::*;
 use super::relay::{connection, page_request};
 use super::{caller, decode_id, integrations};
 use crate::http::auth::Caller;
-
-/// Callers that may deploy and configure instances: deployers and admins (a customer-bound
-/// token only for its customer's instances).
-pub(crate) fn require_deployer(caller: &Caller) -> Result<()> {
-    if !caller.has(Role::Deployer) {
-        return Err(forbidden());
-    }
-    Ok(())
-}
-
-/// Reads an instance the caller may see; `None` for an unknown or foreign ID.
-pub(crate) async fn visible(
-    store: &Store,
-    caller: &Caller,
-    id: &ID,
-) -> Result<Option<plumb_store::instances::Instance>> {
-    let Some(id) = decode_id(TYPE, id) else {
-        return Ok(None);
-    };
-    match store.get_instance(caller.org_id, id).await {
-        Ok(i) if caller.sees_customer(i.customer_id) => Ok(Some(i)),
-        Ok(_) | Err(StoreError::NotFound) => Ok(None),
-        Err(e) => Err(internal(e)),
-    }
-}
 
 /// Who chooses bindings when `caller` sets them: a customer-bound token only its customer's
 /// own values.

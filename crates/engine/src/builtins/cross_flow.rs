@@ -136,7 +136,7 @@ pub fn component() -> Component {
             "Queues a run of another flow of this instance with a payload. Asynchronous: \
              answers `{executionId}` at once. Synchronous: waits for the invoked flow and \
              answers `{executionId, data}` with its final result (fails if it fails or does \
-             not end in time). The invoked execution records the caller's (`invokedBy`); a \
+             not end in time). The invoked execution records which execution invoked it; a \
              chain of invocations stops at a depth of 10.",
             InvokeFlowInputs::specs(),
         )

@@ -72,6 +72,33 @@ flows:
         action: {key: invokeFlow, component: {key: cross-flow}}
         inputs:
           flowName: {type: value, value: Forever}
+  - name: Caller
+    steps:
+      - name: Trigger
+        isTrigger: true
+        action: {key: webhook, component: {key: webhook-triggers}}
+      - name: Ask
+        action: {key: invokeFlow, component: {key: cross-flow}}
+        inputs:
+          flowName: {type: reference, value: trigger.results.body.data.flow}
+          synchronous: {type: value, value: 'true'}
+          timeout: {type: value, value: '1'}
+  - name: Broken
+    steps:
+      - name: Trigger
+        action: {key: crossFlow, component: {key: cross-flow}}
+      - name: Throw
+        action: {key: runCode, component: {key: code}}
+        inputs:
+          code: {type: value, value: "module.exports = async () => { throw new Error('no account 42'); };"}
+  - name: Slow
+    steps:
+      - name: Trigger
+        action: {key: crossFlow, component: {key: cross-flow}}
+      - name: Wait
+        action: {key: runCode, component: {key: code}}
+        inputs:
+          code: {type: value, value: "module.exports = async () => { await new Promise((r) => setTimeout(r, 2500)); return { data: 'late' }; };"}
   - name: Lost
     steps:
       - name: Trigger
@@ -114,7 +141,7 @@ async fn setup(store: &Store) -> Setup {
                 name: "Cross".into(),
                 description: String::new(),
                 worker_group: None,
-                flows: ["A", "B", "Forever", "Lost"]
+                flows: ["A", "B", "Forever", "Caller", "Broken", "Slow", "Lost"]
                     .iter()
                     .map(|f| NewFlowConfig {
                         flow_name: f.to_string(),
@@ -302,6 +329,36 @@ async fn an_unknown_flow_name_is_an_error_naming_the_input() {
             error.contains("flowName") && error.contains("Nowhere"),
             "{error}"
         );
+        s.shutdown.cancel();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_synchronous_call_fails_when_the_invoked_flow_fails_or_is_late() {
+    for db in TestDb::all().await.unwrap() {
+        let s = setup(&db.store).await;
+        let broken = s.run("Caller", json!({"flow": "Broken"})).await;
+        let e = s.ended(broken.id).await;
+        assert_eq!(e.status, ExecutionStatus::Error, "{}", db.label);
+        let error = e.error.unwrap_or_default();
+        assert!(
+            error.contains("flow `Broken` failed") && error.contains("no account 42"),
+            "{error}"
+        );
+        let slow = s.run("Caller", json!({"flow": "Slow"})).await;
+        let e = s.ended(slow.id).await;
+        assert_eq!(e.status, ExecutionStatus::Error, "{}", db.label);
+        let error = e.error.unwrap_or_default();
+        assert!(
+            error.contains("flow `Slow` did not end within 1 s"),
+            "{error}"
+        );
+        // The late one still ends, linked to its caller.
+        let late = s.executions("Slow").await;
+        assert_eq!(late.len(), 1);
+        let late = s.ended(late[0].id).await;
+        assert_eq!(late.status, ExecutionStatus::Success, "{:?}", late.error);
+        assert_eq!(late.invoked_by, Some(slow.id));
         s.shutdown.cancel();
     }
 }

@@ -70,6 +70,7 @@ fn context() -> ActionContext {
         webhook_urls: Arc::new(BTreeMap::new()),
         logger: Arc::new(Quiet),
         state: Arc::new(NoState),
+        flows: Arc::new(plumb_core::action::NoFlowInvoker),
         deadline: None,
     }
 }

@@ -86,6 +86,7 @@ pub(crate) fn context(config_vars: Value, step_results: Vec<(&str, Data)>) -> Te
         )])),
         logger: lines.clone(),
         state: state.clone(),
+        flows: Arc::new(plumb_core::action::NoFlowInvoker),
         deadline: None,
     };
     TestContext { ctx, lines, state }

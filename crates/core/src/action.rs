@@ -231,6 +231,52 @@ pub enum StateScope {
     Execution,
 }
 
+/// What a [`FlowInvoker`] answers: the invoked execution's ID and, for a synchronous call,
+/// the invoked flow's final result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowInvocation {
+    /// The invoked execution's ID (its global ID, as the API shows it).
+    pub execution_id: String,
+    /// The invoked flow's final step result (synchronous calls only).
+    pub result: Option<Data>,
+}
+
+/// Invokes another flow of the execution's instance (the `cross-flow` component).
+#[async_trait::async_trait]
+pub trait FlowInvoker: Send + Sync {
+    /// Queues a run of flow `flow_name` with `payload` as its trigger body; when `synchronous`,
+    /// waits at most `timeout` for it to end and answers its final result.
+    async fn invoke(
+        &self,
+        flow_name: &str,
+        payload: Data,
+        synchronous: bool,
+        timeout: std::time::Duration,
+    ) -> Result<FlowInvocation, ActionError>;
+}
+
+/// The [`FlowInvoker`] of runs outside an instance (`plumb run`, test runs, unit tests): every
+/// invocation fails, saying so.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoFlowInvoker;
+
+/// The error of [`NoFlowInvoker`].
+pub const CROSS_FLOW_NEEDS_INSTANCE: &str =
+    "cross-flow needs an instance: invoking another flow works only in a deployed instance (run it deployed)";
+
+#[async_trait::async_trait]
+impl FlowInvoker for NoFlowInvoker {
+    async fn invoke(
+        &self,
+        _flow_name: &str,
+        _payload: Data,
+        _synchronous: bool,
+        _timeout: std::time::Duration,
+    ) -> Result<FlowInvocation, ActionError> {
+        Err(ActionError::failed(CROSS_FLOW_NEEDS_INSTANCE))
+    }
+}
+
 /// What an action sees of the execution it runs in.
 #[derive(Clone)]
 pub struct ActionContext {
@@ -254,6 +300,8 @@ pub struct ActionContext {
     pub logger: Arc<dyn Logger>,
     /// Persistent state.
     pub state: Arc<dyn StateStore>,
+    /// Starts other flows of the same instance (`cross-flow`).
+    pub flows: Arc<dyn FlowInvoker>,
     /// When the execution must stop (its time limit).
     pub deadline: Option<std::time::Instant>,
 }

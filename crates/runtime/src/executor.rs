@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::bindings::{resolve_instance_config, ResolveError};
 use crate::completions::{Completion, Completions};
+use crate::cross_flow::InstanceFlows;
 use crate::state::StoreStateStore;
 use crate::StoreSink;
 
@@ -228,6 +229,8 @@ impl Runtime {
                     invoke_type: invoke_type.to_string(),
                     not_before,
                     retry_of: Some(old.id),
+                    invoked_by: old.invoked_by,
+                    invoke_depth: old.invoke_depth,
                     ..Default::default()
                 },
             )
@@ -238,7 +241,12 @@ impl Runtime {
 
     /// Runs an execution this worker claimed, keeping its lease alive, and ends it. Never
     /// fails: every problem ends the execution with an error.
-    pub async fn run_claimed(&self, execution: Execution, worker: &str, lease: Duration) {
+    pub async fn run_claimed(
+        self: &Arc<Self>,
+        execution: Execution,
+        worker: &str,
+        lease: Duration,
+    ) {
         let id = execution.id;
         let cancel = CancellationToken::new();
         let heartbeat = tokio::spawn(keep_lease(
@@ -359,7 +367,7 @@ impl Runtime {
 
     /// Loads what a run needs: the definition, the resolved config and the request.
     async fn prepare(
-        &self,
+        self: &Arc<Self>,
         e: &Execution,
     ) -> Result<(Arc<Definition>, RunRequest, Vec<String>), String> {
         let internal = |err: &dyn std::fmt::Display| {
@@ -429,6 +437,12 @@ impl Runtime {
                     self.store.clone(),
                     instance.id,
                     &e.flow_name,
+                ));
+                request.flows = Arc::new(InstanceFlows::new(
+                    self.clone(),
+                    instance,
+                    e.id,
+                    e.invoke_depth,
                 ));
                 (def, config)
             }

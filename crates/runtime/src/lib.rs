@@ -6,6 +6,7 @@
 
 pub mod bindings;
 pub mod completions;
+pub mod cross_flow;
 pub mod customer_scope;
 pub mod executor;
 pub mod models;

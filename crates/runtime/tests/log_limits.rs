@@ -40,12 +40,12 @@ async fn run(db: &TestDb, limits: EngineLimits) -> (uuid::Uuid, uuid::Uuid) {
         .create_integration(org.id, "Chatty", "", DEFINITION)
         .await
         .unwrap();
-    let runtime = Runtime::new(
+    let runtime = std::sync::Arc::new(Runtime::new(
         store.clone(),
         None,
         Engine::new(plumb_runtime::catalog()).with_limits(limits),
         "http://127.0.0.1:1",
-    );
+    ));
     let queued = store
         .create_execution(
             org.id,

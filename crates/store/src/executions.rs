@@ -109,6 +109,10 @@ pub struct Execution {
     pub retry_of: Option<Uuid>,
     /// The worker holding it (while `PENDING` on the queue).
     pub lease_owner: Option<String>,
+    /// The execution whose cross-flow step invoked this one.
+    pub invoked_by: Option<Uuid>,
+    /// How deep in a chain of cross-flow invocations it is (0: nothing invoked it).
+    pub invoke_depth: i64,
 }
 
 /// The fields of a new execution.
@@ -154,6 +158,10 @@ pub struct NewExecution {
     pub not_before: Option<i64>,
     /// The execution this one retries or replays.
     pub retry_of: Option<Uuid>,
+    /// The execution whose cross-flow step invoked this one.
+    pub invoked_by: Option<Uuid>,
+    /// How deep in a chain of cross-flow invocations it is.
+    pub invoke_depth: i64,
 }
 
 /// Filters of an execution list.
@@ -271,7 +279,7 @@ const COLUMNS: &str = "e.id, e.org_id, e.integration_id, e.integration_version_i
      e.instance_id, e.customer_id, e.flow_name, e.is_test, e.status, e.payload, \
      e.payload_content_type, e.payload_headers, e.payload_query, e.queued_at, e.started_at, e.ended_at, e.error, \
      e.attempt, e.max_attempts, e.next_attempt_at, e.flow_config_id, e.worker_group, e.recoveries, \
-     e.invoke_type, e.retry_of, e.lease_owner";
+     e.invoke_type, e.retry_of, e.lease_owner, e.invoked_by, e.invoke_depth";
 
 fn from_row(row: &AnyRow) -> Result<Execution, StoreError> {
     let status: String = row.try_get("status")?;
@@ -304,6 +312,8 @@ fn from_row(row: &AnyRow) -> Result<Execution, StoreError> {
         invoke_type: row.try_get("invoke_type")?,
         retry_of: parse_opt_uuid(row, "retry_of")?,
         lease_owner: row.try_get("lease_owner")?,
+        invoked_by: parse_opt_uuid(row, "invoked_by")?,
+        invoke_depth: row.try_get("invoke_depth")?,
     })
 }
 
@@ -408,9 +418,9 @@ impl Store {
              instance_id, customer_id, flow_name, is_test, status, payload, payload_content_type,
              payload_headers, queued_at, started_at, attempt, max_attempts, next_attempt_at,
              flow_config_id, worker_group, invoke_type, retry_of, payload_query, lease_owner,
-             lease_expires_at, fair_rank)
+             lease_expires_at, invoked_by, invoke_depth, fair_rank)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $19, $20, $21, $22, $23, $24,
+             $18, $19, $20, $21, $22, $23, $24, $25, $26,
              COALESCE((SELECT MAX(q.fair_rank) + 1 FROM executions q
                         WHERE q.customer_id = $6 AND q.status = 'QUEUED'),
                       (SELECT MIN(q.fair_rank) FROM executions q WHERE q.status = 'QUEUED'),
@@ -440,6 +450,8 @@ impl Store {
         .bind(query)
         .bind(lease_owner)
         .bind(lease_expires_at)
+        .bind(new.invoked_by.map(|u| u.to_string()))
+        .bind(new.invoke_depth.max(0))
         .execute(executor)
         .await?;
         Ok(id)

@@ -1,11 +1,12 @@
 //! The engine-owned components, one module each: the triggers (`webhook-triggers`,
 //! `schedule-triggers`, `management-triggers`), `loop`, `branch` and `stop-execution` (run by
-//! the engine itself: they shape the control flow), and `persist-data` (ordinary [`Action`]s
-//! over the context's state store).
+//! the engine itself: they shape the control flow), `persist-data` (ordinary [`Action`]s
+//! over the context's state store) and `cross-flow` (over the context's flow invoker).
 //!
 //! [`Action`]: plumb_core::action::Action
 
 mod branch;
+mod cross_flow;
 mod loops;
 mod persist_data;
 mod state;
@@ -26,6 +27,7 @@ pub fn components() -> Vec<Component> {
         branch::component(),
         stop_execution::component(),
         persist_data::component(),
+        cross_flow::component(),
     ]
 }
 

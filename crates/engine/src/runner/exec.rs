@@ -411,6 +411,7 @@ impl Exec {
                 step: Some(step.name.clone()),
             }),
             state: self.req.state.clone(),
+            flows: self.req.flows.clone(),
             deadline: Some(self.std_deadline),
         }
     }

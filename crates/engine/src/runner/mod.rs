@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::Utc;
-use plumb_core::action::StateStore;
+use plumb_core::action::{FlowInvoker, NoFlowInvoker, StateStore};
 use plumb_core::definition::{self, Definition, Problems};
 use plumb_core::expr::ConfigValue;
 use serde_json::Value;
@@ -63,6 +63,9 @@ pub struct RunRequest {
     pub webhook_urls: BTreeMap<String, String>,
     /// Persistent state for `persist-data` and code steps.
     pub state: Arc<dyn StateStore>,
+    /// Starts other flows of the instance (`cross-flow`); [`NoFlowInvoker`] outside an
+    /// instance.
+    pub flows: Arc<dyn FlowInvoker>,
     /// Where step starts, records and logs go as they happen.
     pub sink: Arc<dyn ExecutionSink>,
     /// Cancels the execution: the running step is dropped and the execution ends `Cancelled`.
@@ -90,6 +93,7 @@ impl RunRequest {
             instance: Value::Null,
             webhook_urls: BTreeMap::new(),
             state: Arc::new(MemoryStateStore::new()),
+            flows: Arc::new(NoFlowInvoker),
             sink: Arc::new(NullSink),
             cancel: CancellationToken::new(),
             secrets: Vec::new(),

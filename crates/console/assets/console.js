@@ -7,3 +7,12 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// A definition's listing opens at its first problem line.
+document.addEventListener("DOMContentLoaded", function () {
+  var listing = document.querySelector("ol.listing");
+  var line = listing && listing.querySelector("li.problem");
+  if (line) {
+    listing.scrollTop = Math.max(0, line.offsetTop - listing.offsetTop - 40);
+  }
+});

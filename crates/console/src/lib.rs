@@ -136,6 +136,10 @@ where
             "/settings/connections",
             post(pages::org_connections::create),
         )
+        .route(
+            "/settings/connections/{id}/test-values",
+            get(pages::org_connections::test_values).post(pages::org_connections::save_test_values),
+        )
         .route("/settings/tokens/{id}/revoke", post(pages::tokens::revoke))
         .route(
             "/settings/credentials/new",

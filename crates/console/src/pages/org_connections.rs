@@ -33,7 +33,7 @@ pub fn panel(me: &Signed, vars: &[ScopedVar]) -> Markup {
                 (layout::empty("No organization-activated connections.", "Define one to fill in per customer (on each customer's page), matched across tenants by its stable key."))
             } @else {
                 table {
-                    thead { tr { th { "Key" } th { "Stable key" } th { "Type" } th { "Global inputs" } } }
+                    thead { tr { th { "Key" } th { "Stable key" } th { "Type" } th { "Global inputs" } th {} } }
                     tbody {
                         @for v in vars {
                             @let ty = connection_types::find_by_id(v.connection_type);
@@ -42,6 +42,11 @@ pub fn panel(me: &Signed, vars: &[ScopedVar]) -> Markup {
                                 td.mono { (v.stable_key) }
                                 td.muted { (ty.map(|t| format!("{}/{}", t.component, t.key)).unwrap_or_default()) }
                                 td { @for (k, _) in v.input_scopes.iter().filter(|(_, s)| **s == InputScope::Global) { span.tag { (k) } } }
+                                td.actions {
+                                    @if define {
+                                        a.button.secondary href=(format!("/settings/connections/{}/test-values", plumb_core::id::encode("ScopedConfigVariable", v.id))) { "Test credentials" }
+                                    }
+                                }
                             }
                         }
                     }
@@ -212,4 +217,102 @@ pub async fn create(
         ),
         Err(e) => failure(e),
     }
+}
+
+/// The scoped variable named by a URL segment, if the caller may define connections.
+async fn scoped(console: &Console, me: &Signed, gid: &str) -> Result<ScopedVar, Response> {
+    let id = plumb_core::id::decode("ScopedConfigVariable", gid).ok();
+    let vars = console
+        .services
+        .customer_connections(&me.me.caller)
+        .await
+        .map_err(failure)?;
+    vars.into_iter()
+        .find(|v| Some(v.id) == id)
+        .ok_or_else(|| failure(ServiceError::NotFound("Connection")))
+}
+
+/// `GET /settings/connections/{id}/test-values`: the test credentials form.
+pub async fn test_values(
+    State(console): State<Console>,
+    me: Signed,
+    axum::extract::Path(gid): axum::extract::Path<String>,
+) -> Response {
+    let var = match scoped(&console, &me, &gid).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (set, inputs) = match console.services.test_values(&me.me.caller, &var).await {
+        Ok(v) => v,
+        Err(e) => return failure(e),
+    };
+    let body = html! {
+        p { a href="/settings" { "← Settings" } }
+        h1 { "Test credentials of " (var.key) }
+        p.muted { "The values the designer's test runs use for this connection (an integration names it with useScopedConfigVar: " code { (var.stable_key) } "). Secrets: blank keeps the stored value." }
+        div.panel {
+            @if set.is_some() { div.notice.ok { "Test credentials are set." } }
+            form method="post" action=(format!("/settings/connections/{gid}/test-values")) {
+                (layout::csrf_field(&me))
+                @for i in &inputs {
+                    @let id = format!("t-{}", i.name);
+                    div.field {
+                        label for=(id) { (i.label) @if i.scope == InputScope::Global { " (global)" } }
+                        @if i.secret {
+                            input type="password" id=(id) name=(format!("in.{}", i.name)) autocomplete="off"
+                                placeholder=(if i.is_set { "set — leave blank to keep" } else { "" });
+                        } @else {
+                            input type="text" id=(id) name=(format!("in.{}", i.name)) value=(i.value.clone().unwrap_or_default());
+                        }
+                    }
+                }
+                button type="submit" { "Save test credentials" }
+            }
+        }
+    };
+    respond(
+        StatusCode::OK,
+        page(&me, Section::Settings, "Test credentials", body),
+    )
+}
+
+/// `POST /settings/connections/{id}/test-values`.
+pub async fn save_test_values(
+    State(console): State<Console>,
+    me: Signed,
+    axum::extract::Path(gid): axum::extract::Path<String>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = me.csrf_refusal(form.get("_csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let var = match scoped(&console, &me, &gid).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let inputs: Vec<ConnInput> = form
+        .iter()
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("in.")?;
+            (!v.is_empty()).then(|| ConnInput {
+                name: name.to_string(),
+                input_type: None,
+                value: Some(v.clone()),
+                meta: None,
+            })
+        })
+        .collect();
+    layout::redirect_or_fail(
+        console
+            .services
+            .set_connection_values(
+                &me.me.caller,
+                Some(var.id),
+                plumb_service::connections::values::Target::Test,
+                &inputs,
+                false,
+            )
+            .await,
+        |_| "/settings?done=saved".to_string(),
+    )
 }

@@ -120,10 +120,31 @@ impl Services {
         if !caller.sees_customer(customer) || !visible(caller, var) {
             return Err(ServiceError::NotFound("Connection"));
         }
+        self.values_view(caller, var, Slot::Customer(customer))
+            .await
+    }
+
+    /// The test credentials of `var` (designers' test runs use them), inputs as shown: a global
+    /// input shows the test value when set, else the global one.
+    pub async fn test_values(
+        &self,
+        caller: &Caller,
+        var: &ScopedVar,
+    ) -> Result<(Option<ValueSet>, Vec<InputView>), ServiceError> {
+        super::require_designer(caller)?;
+        self.values_view(caller, var, Slot::Test).await
+    }
+
+    async fn values_view(
+        &self,
+        caller: &Caller,
+        var: &ScopedVar,
+        slot: Slot,
+    ) -> Result<(Option<ValueSet>, Vec<InputView>), ServiceError> {
         let ty = ty_of(var)?;
         let set = self
             .store
-            .find_value_set(caller.org_id, var.id, Slot::Customer(customer))
+            .find_value_set(caller.org_id, var.id, slot)
             .await?;
         let own = match &set {
             Some(s) => self.store.value_set_values(caller.org_id, s.id).await?,
@@ -134,9 +155,10 @@ impl Services {
             .inputs()
             .map(|i| {
                 let scope = var.input_scope(i.key);
-                let stored = match scope {
-                    InputScope::Global => globals.get(i.key),
-                    InputScope::Customer => own.get(i.key),
+                let stored = match (scope, slot) {
+                    (InputScope::Global, Slot::Test) => own.get(i.key).or(globals.get(i.key)),
+                    (InputScope::Global, _) => globals.get(i.key),
+                    (InputScope::Customer, _) => own.get(i.key),
                 };
                 InputView {
                     name: i.key.to_string(),

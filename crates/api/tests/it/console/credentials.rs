@@ -355,4 +355,24 @@ async fn defining_an_organization_activated_connection() {
         .unwrap();
     assert_eq!(name["inputScope"], "global");
     assert_eq!(name["value"], "X-Acme-Key");
+
+    // Its test credentials, for the designer's test runs.
+    let end = settings.body.find("/test-values\"").unwrap() + "/test-values".len();
+    let start = settings.body[..end].rfind('"').unwrap() + 1;
+    let link = settings.body[start..end].to_string();
+    assert!(link.ends_with("/test-values"), "{link}");
+    let form = b.get(&link).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(
+        form.body.contains("X-Acme-Key"),
+        "the global value is shown"
+    );
+    let saved = b
+        .post(&link, &[("in.apiKey", "test-key-123"), ("_csrf", &csrf)])
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let form = b.get(&link).await;
+    assert!(form.body.contains("Test credentials are set."));
+    assert!(form.body.contains("set — leave blank to keep"));
+    assert!(!form.body.contains("test-key-123"));
 }

@@ -95,3 +95,22 @@ pub fn list(text: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The connection inputs of a form: its `in.<key>` fields with a value (a blank field is not
+/// given, so a stored value is kept and a secret is never required to be typed again).
+pub fn conn_inputs<'a>(
+    fields: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Vec<plumb_service::connections::input::ConnInput> {
+    fields
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("in.")?;
+            (!v.is_empty()).then(|| plumb_service::connections::input::ConnInput {
+                name: name.to_string(),
+                input_type: None,
+                value: Some(v.clone()),
+                meta: None,
+            })
+        })
+        .collect()
+}

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
 use plumb_core::connection_types::{self, ConnectionType};
-use plumb_service::connections::input::{find_connection_type, ConnInput};
+use plumb_service::connections::input::find_connection_type;
 use plumb_service::connections::{require_designer, CredentialTest, NewScopedVar};
 use plumb_service::{FieldErrors, ServiceError};
 use serde::Deserialize;
@@ -299,19 +299,7 @@ pub async fn step(
         return render(&form, errors, None, StatusCode::UNPROCESSABLE_ENTITY);
     }
     form.stage = STAGES.len() - 1;
-    let inputs: Vec<ConnInput> = form
-        .rest
-        .iter()
-        .filter_map(|(k, v)| {
-            k.strip_prefix("in.").map(|name| ConnInput {
-                name: name.to_string(),
-                input_type: None,
-                value: Some(v.clone()).filter(|v| !v.is_empty()),
-                meta: None,
-            })
-        })
-        .filter(|i| i.value.is_some())
-        .collect();
+    let inputs = crate::form::conn_inputs(&form.rest);
     let new = NewScopedVar {
         key: form.name.trim().to_string(),
         stable_key: stable_key(&form.name),

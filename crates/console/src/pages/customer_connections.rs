@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use axum::extract::{Form, Path, State};
 use axum::response::Response;
 use maud::{html, Markup};
-use plumb_service::connections::input::ConnInput;
 use plumb_service::connections::values::{may_write, InputView, Target};
 use plumb_store::connection_values::Slot;
 use plumb_store::connections::{InputScope, ScopedVar};
@@ -101,19 +100,7 @@ pub async fn save(
     if let Some(r) = me.csrf_refusal(form.get("_csrf").map(String::as_str).unwrap_or("")) {
         return r;
     }
-    let inputs: Vec<ConnInput> = form
-        .iter()
-        .filter_map(|(k, v)| {
-            let name = k.strip_prefix("in.")?;
-            // A blank field keeps the stored value.
-            (!v.is_empty()).then(|| ConnInput {
-                name: name.to_string(),
-                input_type: None,
-                value: Some(v.clone()),
-                meta: None,
-            })
-        })
-        .collect();
+    let inputs = crate::form::conn_inputs(&form);
     let scoped = plumb_core::id::decode("ScopedConfigVariable", &scoped).ok();
     redirect_or_fail(
         console

@@ -290,18 +290,7 @@ pub async fn save_test_values(
         Ok(v) => v,
         Err(r) => return r,
     };
-    let inputs: Vec<ConnInput> = form
-        .iter()
-        .filter_map(|(k, v)| {
-            let name = k.strip_prefix("in.")?;
-            (!v.is_empty()).then(|| ConnInput {
-                name: name.to_string(),
-                input_type: None,
-                value: Some(v.clone()),
-                meta: None,
-            })
-        })
-        .collect();
+    let inputs = crate::form::conn_inputs(&form);
     layout::redirect_or_fail(
         console
             .services

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod support;
+use support::free_port;
+
 const BIN: &str = env!("CARGO_BIN_EXE_plumb");
 
 fn plumb(dir: &Path, url: &str, token: &str, args: &[&str]) -> Output {
@@ -34,21 +37,13 @@ fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn wait_healthy(url: &str, server: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if let Ok(Some(status)) = server.try_wait() {
             panic!("server exited early: {status}");
         }
-        if std::net::TcpStream::connect(url.trim_start_matches("http://")).is_ok() {
+        if support::answers_health(url.trim_start_matches("http://")) {
             return;
         }
         std::thread::sleep(Duration::from_millis(100));

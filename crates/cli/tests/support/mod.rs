@@ -1,6 +1,9 @@
 //! Process helpers shared by the multi-process queue tests: the `plumb` binary started against
 //! a shared database and master key, killed (SIGKILL) and reaped when dropped.
 
+// Each test binary includes this module and uses a part of it.
+#![allow(dead_code)]
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -61,14 +64,32 @@ pub fn spawn(name: &'static str, mut cmd: Command) -> Proc {
     }
 }
 
+/// Waits until `p` answers `GET /healthz` with 200 on `addr`. A bare TCP connect is not
+/// enough: on loopback a connect to a port nobody listens on can, rarely, connect to itself
+/// (TCP simultaneous open when the ephemeral source port equals the target port).
 pub fn wait_listening(addr: &str, p: &mut Proc) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         p.assert_running();
-        if std::net::TcpStream::connect(addr).is_ok() {
+        if answers_health(addr) {
             return;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     panic!("{} did not start listening on {addr}", p.name);
+}
+
+/// Whether a plumb server on `addr` answers `GET /healthz` with 200.
+pub fn answers_health(addr: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let req = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if s.write_all(req.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 200")
 }

@@ -113,6 +113,85 @@ impl Services {
         }
     }
 
+    /// The published versions of the integration of `id` (a draft or any of its versions),
+    /// oldest first.
+    pub async fn integration_versions(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        page: &PageRequest,
+    ) -> Result<Page<Integration>, ServiceError> {
+        let row = self.integration(caller, Some(id)).await?;
+        let filter = IntegrationFilter {
+            integration_id: Some(row.integration_id),
+            published_only: true,
+            ..IntegrationFilter::default()
+        };
+        Ok(self
+            .store
+            .list_integrations(caller.org_id, &filter, page)
+            .await?)
+    }
+
+    /// Deletes an integration (its draft, versions, test values and test executions). Refused
+    /// while instances of it exist: they are deleted first, one by one, so that a deletion
+    /// never stops a customer's running integration by surprise. `id` is the draft's or a
+    /// version's.
+    pub async fn delete_integration(
+        &self,
+        caller: &Caller,
+        id: Option<Uuid>,
+    ) -> Result<Integration, ServiceError> {
+        require_designer(caller)?;
+        let row = match id {
+            None => return Err(missing("id")),
+            Some(id) => match self.store.get_integration(caller.org_id, id).await {
+                Ok(r) => r,
+                Err(StoreError::NotFound) => return Err(missing("id")),
+                Err(e) => return Err(e.into()),
+            },
+        };
+        let filter = plumb_store::instances::InstanceFilter {
+            integration_id: Some(row.integration_id),
+            ..Default::default()
+        };
+        let probe = PageRequest {
+            first: Some(1),
+            ..Default::default()
+        };
+        let instances = self
+            .store
+            .list_instances(caller.org_id, &filter, &probe)
+            .await?;
+        if instances.total > 0 {
+            return Err(ServiceError::invalid(
+                "id",
+                format!(
+                    "the integration has {} instance(s); delete them first",
+                    instances.total
+                ),
+            ));
+        }
+        let draft = match self
+            .store
+            .get_integration(caller.org_id, row.integration_id)
+            .await
+        {
+            Ok(d) => d,
+            Err(StoreError::NotFound) => return Err(missing("id")),
+            Err(e) => return Err(e.into()),
+        };
+        match self
+            .store
+            .delete_integration(caller.org_id, row.integration_id)
+            .await
+        {
+            Ok(()) => Ok(draft),
+            Err(StoreError::NotFound) => Err(missing("id")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The draft `id` of the caller's organization (an input: unknown is invalid under `field`).
     async fn draft(
         &self,

@@ -7,9 +7,10 @@
 //!
 //! Resources moved so far: `customers` (all), `config_vars` (organization and plain customer
 //! config variables), `instances` and `instance_changes` (all but runs and webhook keys),
-//! `integrations` (all), `executions` (all), `sessions` (console sign-in), `tokens`, `connections` (definitions, credentials), `models`.
+//! `integrations` (all), `executions` (all), `sessions` (console sign-in), `tokens`, `users` (who the caller is), `connections` (definitions, credentials), `models`.
 
 mod caller;
+pub mod capabilities;
 pub mod config_vars;
 pub mod connections;
 pub mod customers;
@@ -21,7 +22,9 @@ pub mod instances;
 pub mod integrations;
 pub mod models;
 pub mod sessions;
+pub mod test_instances;
 pub mod tokens;
+pub mod users;
 
 pub use caller::Caller;
 pub use error::{FieldErrors, ServiceError};

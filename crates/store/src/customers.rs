@@ -215,13 +215,7 @@ impl Store {
             w = w.and("c.name = ?", [Arg::Text(n.clone())]);
         }
         if let Some(n) = &filter.name_contains {
-            let pattern = format!(
-                "%{}%",
-                n.to_lowercase()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
+            let pattern = crate::page::contains_pattern(n);
             w = w.and("LOWER(c.name) LIKE ? ESCAPE '\\'", [Arg::Text(pattern)]);
         }
         for label in normalize(filter.labels.clone()) {

@@ -317,11 +317,12 @@ fn from_row(row: &AnyRow) -> Result<Execution, StoreError> {
     })
 }
 
-const STEP_COLUMNS: &str = "s.id, s.execution_id, s.step_name, s.reference_name, s.iteration, \
+pub(crate) const STEP_COLUMNS: &str =
+    "s.id, s.execution_id, s.step_name, s.reference_name, s.iteration, \
      s.status, s.attempts, s.started_at, s.ended_at, s.result_json, s.result_binary, \
      s.content_type, s.error, s.error_details";
 
-fn step_from_row(row: &AnyRow) -> Result<StepResult, StoreError> {
+pub(crate) fn step_from_row(row: &AnyRow) -> Result<StepResult, StoreError> {
     let iteration: String = row.try_get("iteration")?;
     let status: String = row.try_get("status")?;
     let json: Option<String> = row.try_get("result_json")?;

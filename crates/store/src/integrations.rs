@@ -46,8 +46,12 @@ pub struct Integration {
 pub struct IntegrationFilter {
     /// Exact name.
     pub name: Option<String>,
+    /// Names containing this text, any case.
+    pub name_contains: Option<String>,
     /// Include published versions (not only drafts).
     pub all_versions: bool,
+    /// Published versions only (no drafts); implies `all_versions`.
+    pub published_only: bool,
     /// Only rows of this integration (its draft and versions).
     pub integration_id: Option<Uuid>,
 }
@@ -176,7 +180,13 @@ impl Store {
         if let Some(n) = &filter.name {
             w = w.and("i.name = ?", [Arg::Text(n.clone())]);
         }
-        if !filter.all_versions {
+        if let Some(n) = &filter.name_contains {
+            let pattern = crate::page::contains_pattern(n);
+            w = w.and("LOWER(i.name) LIKE ? ESCAPE '\\'", [Arg::Text(pattern)]);
+        }
+        if filter.published_only {
+            w = w.and("i.is_published = 1", []);
+        } else if !filter.all_versions {
             w = w.and("i.is_published = 0", []);
         }
         if let Some(id) = filter.integration_id {

@@ -107,6 +107,18 @@ impl Where {
     }
 }
 
+/// The `LIKE … ESCAPE '\'` pattern matching names that contain `text`, any case (compare with
+/// `LOWER(column)`).
+pub(crate) fn contains_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
 impl Store {
     /// Reads one page of `select` `from` rows matching `filter`, keyed by `id_col`.
     pub(crate) async fn paginate<T>(

@@ -82,6 +82,11 @@ impl Vault {
         &self.store
     }
 
+    /// The key that signs capability URLs of `purpose` (see `plumb_vault::CapabilityKey`).
+    pub fn capability_key(&self, purpose: &str) -> plumb_vault::CapabilityKey {
+        self.master.capability_key(purpose)
+    }
+
     /// The organization's keyring, unwrapping (and on first use creating) its data keys.
     pub async fn keyring(&self, org_id: Uuid) -> Result<Arc<Keyring>, SecretsError> {
         if let Some(k) = self.cached(org_id) {

@@ -10,6 +10,10 @@
 //!   stored only as [`WrappedKey`]s: AES-256-GCM under the master key, with associated data
 //!   binding the organization ID ([`new_data_key`], [`wrap_data_key`], [`unwrap_data_key`]).
 //!
+//! # Capability URLs
+//! [`MasterKey::capability_key`] derives a [`CapabilityKey`] per purpose that signs URLs usable
+//! without a bearer token (a step's `resultsUrl`, a flow's `testUrl`).
+//!
 //! # Values
 //! [`seal`] encrypts one secret value with a data key (AES-256-GCM, fresh random nonce, a
 //! versioned format recording the data key version); the associated data is a [`SealContext`]
@@ -31,6 +35,7 @@
 //! Invariant: no error, `Debug` output or log line of this crate contains key material or
 //! plaintext.
 
+mod capability;
 mod cipher;
 mod data_key;
 mod error;
@@ -38,6 +43,7 @@ mod master;
 mod redact;
 mod seal;
 
+pub use capability::CapabilityKey;
 pub use data_key::{new_data_key, rewrap, unwrap_data_key, wrap_data_key, DataKey, WrappedKey};
 pub use error::VaultError;
 pub use master::{KeyId, KeySource, MasterKey, MASTER_KEY_ENV};

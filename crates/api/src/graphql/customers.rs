@@ -6,7 +6,7 @@ use plumb_service::Services;
 use plumb_store::customers::Customer as Row;
 
 use super::errors::{present, service_error, FieldError, Result};
-use super::relay::{connection, connection_type, page_request};
+use super::relay::{connection, connection_type, page_request, present_items, Connection};
 use super::{caller, decode_id};
 
 /// The global ID type name of customers.
@@ -54,6 +54,7 @@ pub struct CustomerQuery;
 #[Object]
 impl CustomerQuery {
     /// Lists customers, filtered by external ID, exact name, name fragment or labels.
+    /// `isSystem: true` lists Prismatic's system customers, which plumb does not have (none).
     #[allow(clippy::too_many_arguments)]
     async fn customers(
         &self,
@@ -62,12 +63,16 @@ impl CustomerQuery {
         name: Option<String>,
         #[graphql(name = "name_Icontains")] name_icontains: Option<String>,
         labels: Option<Vec<String>>,
+        is_system: Option<bool>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<CustomerConnection> {
         let caller = caller(ctx)?;
+        if is_system == Some(true) {
+            return Ok(Connection::empty().into());
+        }
         let query = Query {
             external_id,
             name,
@@ -103,8 +108,8 @@ pub struct CreateCustomerInput {
     pub external_id: Option<String>,
     /// Free text.
     pub description: Option<String>,
-    /// Labels.
-    pub labels: Option<Vec<String>>,
+    /// Labels (null items are left out).
+    pub labels: Option<Vec<Option<String>>>,
 }
 
 /// Input of `updateCustomer`: omitted fields keep their value.
@@ -118,8 +123,8 @@ pub struct UpdateCustomerInput {
     pub external_id: Option<String>,
     /// New description.
     pub description: Option<String>,
-    /// New labels (replace the set).
-    pub labels: Option<Vec<String>>,
+    /// New labels (replace the set; null items are left out).
+    pub labels: Option<Vec<Option<String>>>,
 }
 
 /// Input of `deleteCustomer`.
@@ -171,7 +176,7 @@ impl CustomerMutation {
             name: input.name,
             external_id: input.external_id,
             description: input.description,
-            labels: input.labels,
+            labels: present_items(input.labels),
         };
         payload(ctx.data::<Services>()?.create_customer(caller, new).await)
     }
@@ -187,7 +192,7 @@ impl CustomerMutation {
             name: input.name,
             external_id: input.external_id,
             description: input.description,
-            labels: input.labels,
+            labels: present_items(input.labels),
         };
         let id = decode_id(TYPE, &input.id);
         payload(

@@ -1,4 +1,4 @@
-//! Executions: `executionResults`, `executionResult`, `logs`.
+//! Executions: `executionResults`, `executionResult`, `logs`, `logSeverityLevels`.
 //!
 //! A step's `results` is JSON. A binary result reads as
 //! `{"contentType": "...", "size": N, "base64": "..."}` (`base64` only up to
@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use super::errors::{internal, present, service_error, Result};
 use super::integrations::{self, flow_uuid, IntegrationFlow};
-use super::relay::{connection, connection_type, page_request};
+use super::relay::{connection, connection_type, oriented, page_request, reoriented};
 use super::{caller, customers, decode_id};
 
 /// The global ID type name of executions.
@@ -106,6 +106,7 @@ impl From<Row> for ExecutionResult {
 
 /// One step run.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct StepResult {
     /// Global ID.
     pub id: ID,
@@ -127,6 +128,39 @@ pub struct StepResult {
     pub results_content_type: Option<String>,
     /// The error of a failed step.
     pub error: Option<String>,
+    /// The execution's organization (signs `resultsUrl`).
+    #[graphql(skip)]
+    pub(crate) org_id: uuid::Uuid,
+    #[graphql(skip)]
+    pub(crate) row_id: uuid::Uuid,
+}
+
+#[ComplexObject]
+impl StepResult {
+    /// The step's name as Prismatic's clients ask for it (plumb's step names are what the
+    /// designer shows).
+    async fn display_step_name(&self) -> &str {
+        &self.step_name
+    }
+
+    /// A URL answering this result as MessagePack (`{data, contentType}`), usable without a
+    /// token for an hour (`plumb_service::capabilities`); null when the server has no master
+    /// key.
+    async fn results_url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(ctx
+            .data::<Services>()?
+            .step_result_url(self.org_id, self.row_id, plumb_store::now_ms()))
+    }
+}
+
+impl StepResult {
+    /// The type of a step result row of an execution of organization `org_id`.
+    pub fn of(org_id: uuid::Uuid, r: StepRow) -> Self {
+        StepResult {
+            org_id,
+            ..StepResult::from(r)
+        }
+    }
 }
 
 impl From<StepRow> for StepResult {
@@ -149,6 +183,8 @@ impl From<StepRow> for StepResult {
             None => (None, None),
         };
         StepResult {
+            org_id: uuid::Uuid::nil(),
+            row_id: r.id,
             id: ID(plumb_core::id::encode(STEP_TYPE, r.id)),
             step_name: r.step_name,
             iteration: r.iteration.into_iter().map(|i| i as i64).collect(),
@@ -176,6 +212,8 @@ pub struct ExecutionLog {
     pub message: String,
     /// The step that logged it.
     pub step_name: Option<String>,
+    /// Prismatic's log sections (code-native integrations): plumb has none (null).
+    pub section_id: Option<String>,
 }
 
 impl From<LogRow> for ExecutionLog {
@@ -186,9 +224,67 @@ impl From<LogRow> for ExecutionLog {
             severity: r.severity,
             message: r.message,
             step_name: r.step_name,
+            section_id: None,
         }
     }
 }
+
+/// The order of a list.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum SortDirection {
+    /// Oldest first.
+    #[default]
+    Asc,
+    /// Newest first.
+    Desc,
+}
+
+/// What step results are ordered by. plumb records a step when it ends; both orders are that
+/// order (a step's start and end order differ only for a loop or branch and the steps inside).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum StepResultOrderField {
+    /// When the step started.
+    StartedAt,
+    /// When the step ended.
+    EndedAt,
+}
+
+/// The order of `stepResults`.
+#[derive(async_graphql::InputObject)]
+pub struct StepResultOrderBy {
+    /// What to order by.
+    pub field: StepResultOrderField,
+    /// Which way.
+    pub direction: Option<SortDirection>,
+}
+
+/// What log lines are ordered by.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum LogOrderField {
+    /// When the line was logged.
+    Timestamp,
+}
+
+/// The order of `logs`.
+#[derive(async_graphql::InputObject)]
+pub struct LogOrderBy {
+    /// What to order by.
+    pub field: LogOrderField,
+    /// Which way.
+    pub direction: Option<SortDirection>,
+}
+
+/// A log severity level (`logSeverityLevels`).
+#[derive(SimpleObject)]
+pub struct LogSeverityLevel {
+    /// Its number, from 1 (least severe).
+    pub id: i32,
+    /// Its name, as log lines carry it.
+    pub name: &'static str,
+}
+
+/// The severity levels of log lines, least severe first.
+pub const SEVERITIES: [&str; 7] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "METRIC"];
 
 connection_type!(
     ExecutionResult,
@@ -207,15 +303,13 @@ impl ExecutionResult {
             .integration_version_id
             .or(self.row.integration_id)
             .unwrap_or_default();
-        IntegrationFlow {
-            id: ID(plumb_core::id::encode(
+        IntegrationFlow::named(
+            ID(plumb_core::id::encode(
                 integrations::FLOW_TYPE,
                 flow_uuid(owner, &self.row.flow_name),
             )),
-            name: self.row.flow_name.clone(),
-            description: None,
-            is_synchronous: false,
-        }
+            self.row.flow_name.clone(),
+        )
     }
 
     /// The integration (the draft for a test run, else the published version).
@@ -234,41 +328,52 @@ impl ExecutionResult {
         }
     }
 
-    /// The step results, in the order they ended.
+    /// The step results, in the order they ended (`orderBy` direction `DESC`: newest first);
+    /// `displayStepName` keeps the results of that step only.
+    #[allow(clippy::too_many_arguments)]
     async fn step_results(
         &self,
         ctx: &Context<'_>,
+        order_by: Option<StepResultOrderBy>,
+        display_step_name: Option<String>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<StepResultConnection> {
-        let page = page_request(first, after, last, before)?;
-        let rows = ctx
-            .data::<Store>()?
-            .list_step_results(self.row.org_id, self.row.id, &page)
-            .await
-            .map_err(internal)?;
-        Ok(connection(rows, |r| r.id, StepResult::from).into())
+        let descending = order_by.and_then(|o| o.direction) == Some(SortDirection::Desc);
+        let page = oriented(page_request(first, after, last, before)?, descending);
+        let store = ctx.data::<Store>()?;
+        let (org, id) = (self.row.org_id, self.row.id);
+        let rows = match display_step_name.as_deref() {
+            Some(step) => store.list_step_results_of_step(org, id, step, &page).await,
+            None => store.list_step_results(org, id, &page).await,
+        }
+        .map_err(internal)?;
+        let page = connection(rows, |r| r.id, |r| StepResult::of(org, r));
+        Ok(reoriented(page, descending).into())
     }
 
-    /// The log lines, oldest first.
+    /// The log lines, oldest first (`orderBy` direction `DESC`: newest first).
+    #[allow(clippy::too_many_arguments)]
     async fn logs(
         &self,
         ctx: &Context<'_>,
         severity: Option<String>,
+        order_by: Option<LogOrderBy>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ExecutionLogConnection> {
-        let page = page_request(first, after, last, before)?;
+        let descending = order_by.and_then(|o| o.direction) == Some(SortDirection::Desc);
+        let page = oriented(page_request(first, after, last, before)?, descending);
         let rows = ctx
             .data::<Store>()?
             .list_execution_logs(self.row.org_id, self.row.id, severity.as_deref(), &page)
             .await
             .map_err(internal)?;
-        Ok(connection(rows, |r| r.id, ExecutionLog::from).into())
+        Ok(reoriented(connection(rows, |r| r.id, ExecutionLog::from), descending).into())
     }
 }
 
@@ -333,6 +438,7 @@ impl ExecutionQuery {
         ctx: &Context<'_>,
         execution_result: ID,
         severity: Option<String>,
+        order_by: Option<LogOrderBy>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -344,12 +450,22 @@ impl ExecutionQuery {
             .execution(caller, decode_id(TYPE, &execution_result))
             .await
             .map_err(service_error)?;
-        let page = page_request(first, after, last, before)?;
+        let descending = order_by.and_then(|o| o.direction) == Some(SortDirection::Desc);
+        let page = oriented(page_request(first, after, last, before)?, descending);
         let rows = services
             .execution_logs(&row, severity.as_deref(), &page)
             .await
             .map_err(service_error)?;
-        Ok(connection(rows, |r| r.id, ExecutionLog::from).into())
+        Ok(reoriented(connection(rows, |r| r.id, ExecutionLog::from), descending).into())
+    }
+
+    /// The severity levels of log lines, least severe first.
+    async fn log_severity_levels(&self) -> Vec<LogSeverityLevel> {
+        SEVERITIES
+            .iter()
+            .zip(1..)
+            .map(|(name, id)| LogSeverityLevel { id, name })
+            .collect()
     }
 }
 

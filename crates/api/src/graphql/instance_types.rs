@@ -11,7 +11,7 @@ use super::customers::{self, Customer};
 use super::errors::{internal, FieldError, Result};
 use super::executions::ExecutionResult;
 use super::integrations::{self, flow_uuid, Integration, IntegrationFlow};
-use super::relay::{connection_type, cursor, Connection, PageInfo};
+use super::relay::{connection_type, cursor, page_in_memory, page_request, Connection, PageInfo};
 
 /// The global ID type name of instances.
 pub const TYPE: &str = "Instance";
@@ -65,6 +65,7 @@ impl From<Row> for Instance {
 
 /// One config variable binding of an instance.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct InstanceConfigVariable {
     /// Global ID.
     pub id: ID,
@@ -82,6 +83,63 @@ pub struct InstanceConfigVariable {
     pub organization_config_variable_id: Option<ID>,
     /// The scoped config variable (connection) it is bound to.
     pub scoped_config_variable_id: Option<ID>,
+    /// The instance's organization and integration version (to find the required config
+    /// variable this binds).
+    #[graphql(skip)]
+    pub(crate) owner: Option<(uuid::Uuid, uuid::Uuid)>,
+}
+
+/// One input of a connection binding (Prismatic's `inputs { nodes { name value } }`).
+#[derive(SimpleObject, Clone)]
+pub struct ConfigVariableInputValue {
+    /// The input's key.
+    pub name: String,
+    /// Its value (never shown for a secret input).
+    pub value: Option<String>,
+}
+
+connection_type!(
+    ConfigVariableInputValue,
+    ConfigVariableInputValueConnection,
+    ConfigVariableInputValueEdge
+);
+
+#[ComplexObject]
+impl InstanceConfigVariable {
+    /// `ACTIVE`: the binding is in place (plumb stores only complete bindings).
+    async fn status(&self) -> &'static str {
+        "ACTIVE"
+    }
+
+    /// A connection binding's inputs. Connection inputs are write-only in plumb: always an
+    /// empty list (`hasValues` says whether some are set).
+    async fn inputs(&self) -> ConfigVariableInputValueConnection {
+        Connection::empty().into()
+    }
+
+    /// Prismatic's free-form metadata of a binding: plumb keeps none (null).
+    async fn meta(&self) -> Option<String> {
+        None
+    }
+
+    /// The required config variable of the integration version that this binds.
+    async fn required_config_variable(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<integrations::RequiredConfigVariable>> {
+        let Some((org, version)) = self.owner else {
+            return Ok(None);
+        };
+        let runtime = ctx.data::<std::sync::Arc<plumb_runtime::Runtime>>()?;
+        let Ok(def) = runtime.version_definition(org, version).await else {
+            return Ok(None);
+        };
+        Ok(
+            integrations::required_config_variables(version, &def, &Default::default())
+                .into_iter()
+                .find(|v| v.key == self.key),
+        )
+    }
 }
 
 impl From<Binding> for InstanceConfigVariable {
@@ -103,6 +161,7 @@ impl From<Binding> for InstanceConfigVariable {
             customer_config_variable_id: id_of(BindingKind::Customer, "CustomerConfigVariable"),
             organization_config_variable_id: id_of(BindingKind::Org, "OrganizationConfigVariable"),
             scoped_config_variable_id: id_of(BindingKind::Scoped, "ScopedConfigVariable"),
+            owner: None,
         }
     }
 }
@@ -119,6 +178,9 @@ pub struct InstanceFlowConfig {
     pub endpoint_security_type: String,
     /// How many API keys open its webhook.
     pub api_key_count: i64,
+    /// Prismatic answers the keys themselves; plumb keeps only their hashes and shows a key
+    /// once, when `rotateInstanceFlowApiKey` makes it: always empty.
+    pub api_keys: Vec<String>,
     #[graphql(skip)]
     pub(crate) row: FlowRow,
     #[graphql(skip)]
@@ -133,6 +195,7 @@ impl InstanceFlowConfig {
             webhook_url: plumb_runtime::webhook_url(public_url, row.id),
             endpoint_security_type: row.security.clone(),
             api_key_count: row.api_key_hashes.len() as i64,
+            api_keys: vec![],
             row,
             version_id,
         }
@@ -143,15 +206,13 @@ impl InstanceFlowConfig {
 impl InstanceFlowConfig {
     /// The flow.
     async fn flow(&self) -> IntegrationFlow {
-        IntegrationFlow {
-            id: ID(plumb_core::id::encode(
+        IntegrationFlow::named(
+            ID(plumb_core::id::encode(
                 integrations::FLOW_TYPE,
                 flow_uuid(self.version_id, &self.row.flow_name),
             )),
-            name: self.row.flow_name.clone(),
-            description: None,
-            is_synchronous: false,
-        }
+            self.row.flow_name.clone(),
+        )
     }
 }
 
@@ -227,16 +288,25 @@ impl Instance {
         if customer_caller {
             rows = customer_visible_bindings(ctx, &self.row, rows).await?;
         }
+        let owner = Some((self.row.org_id, self.row.integration_version_id));
         let items = rows
             .into_iter()
             .map(|b| (b.id, InstanceConfigVariable::from(b)))
-            .map(|(id, v)| (v, id))
+            .map(|(id, v)| (InstanceConfigVariable { owner, ..v }, id))
             .collect();
         Ok(all(items).into())
     }
 
     /// One config per flow: the webhook URLs.
-    async fn flow_configs(&self, ctx: &Context<'_>) -> Result<InstanceFlowConfigConnection> {
+    async fn flow_configs(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<InstanceFlowConfigConnection> {
+        let page = page_request(first, after, last, before)?;
         let rows = ctx
             .data::<Store>()?
             .instance_flow_configs(self.row.org_id, self.row.id)
@@ -250,12 +320,12 @@ impl Instance {
             .map(|r| {
                 let id = r.id;
                 (
-                    InstanceFlowConfig::new(r, self.row.integration_version_id, public),
                     id,
+                    InstanceFlowConfig::new(r, self.row.integration_version_id, public),
                 )
             })
             .collect();
-        Ok(all(items).into())
+        Ok(page_in_memory(items, &page).into())
     }
 }
 
@@ -323,10 +393,13 @@ pub struct CreateInstanceInput {
     pub customer: Option<ID>,
     /// The published integration version (global ID from `publishIntegration`).
     pub integration: Option<ID>,
-    /// Config variable bindings.
-    pub config_variables: Option<Vec<InputInstanceConfigVariable>>,
+    /// Config variable bindings (null items are left out).
+    pub config_variables: Option<Vec<Option<InputInstanceConfigVariable>>>,
     /// Pin its executions to a worker group.
     pub worker_group: Option<String>,
+    /// Prismatic's instance labels: plumb's instances have none, so a non-empty list is
+    /// refused naming `labels` (an empty or null list is accepted).
+    pub labels: Option<Vec<Option<String>>>,
 }
 
 /// Input of `updateInstance`.
@@ -344,6 +417,8 @@ pub struct UpdateInstanceInput {
     pub integration: Option<ID>,
     /// Pin to a worker group (empty string: the default group).
     pub worker_group: Option<String>,
+    /// As in `createInstance`: a non-empty list is refused.
+    pub labels: Option<Vec<Option<String>>>,
 }
 
 /// Input of `updateInstanceConfigVariables`.
@@ -362,6 +437,16 @@ pub struct UpdateInstanceConfigVariablesInput {
 pub struct InstanceIdInput {
     /// The instance.
     pub id: Option<ID>,
+}
+
+/// Input of `deployInstance`.
+#[derive(InputObject)]
+pub struct DeployInstanceInput {
+    /// The instance.
+    pub id: Option<ID>,
+    /// Accepted for Prismatic's clients; plumb's deploy checks (complete bindings, usable
+    /// schedules) are what a run needs, so `force` does not skip them.
+    pub force: Option<bool>,
 }
 
 /// Input of `runInstanceFlow`.
@@ -415,6 +500,18 @@ pub struct RotateInstanceFlowApiKeyPayload {
     pub instance_flow_config: Option<InstanceFlowConfig>,
     /// Invalid input.
     pub errors: Vec<FieldError>,
+}
+
+/// The error of a non-empty `labels` list of an instance mutation (plumb's instances carry no
+/// labels); `None` for none.
+pub(crate) fn labels_refused(labels: &Option<Vec<Option<String>>>) -> Option<Vec<FieldError>> {
+    let given = labels.iter().flatten().flatten().next().is_some();
+    given.then(|| {
+        vec![FieldError {
+            field: "labels".into(),
+            messages: vec!["plumb's instances have no labels; leave `labels` out".into()],
+        }]
+    })
 }
 
 /// Decodes a customer ID visible to the caller.

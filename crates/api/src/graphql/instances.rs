@@ -11,7 +11,7 @@ use plumb_service::{ServiceError, Services};
 
 use super::errors::{present, service_error, FieldError, PayloadErrors, Result};
 use super::instance_types::*;
-use super::relay::{connection, page_request};
+use super::relay::{connection, page_request, Connection};
 use super::{caller, decode_id, integrations};
 use crate::http::auth::Caller;
 
@@ -99,6 +99,8 @@ pub struct InstanceQuery;
 #[Object]
 impl InstanceQuery {
     /// Lists instances, oldest first; a customer-bound token sees its customer's only.
+    /// `isSystem: true` lists Prismatic's system (test) instances, which plumb does not keep
+    /// as instances (none).
     #[allow(clippy::too_many_arguments)]
     async fn instances(
         &self,
@@ -106,12 +108,16 @@ impl InstanceQuery {
         customer: Option<ID>,
         integration: Option<ID>,
         enabled: Option<bool>,
+        is_system: Option<bool>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<InstanceConnection> {
         let caller = caller(ctx)?;
+        if is_system == Some(true) {
+            return Ok(Connection::empty().into());
+        }
         let query = Query {
             customer: customer.map(|c| customer_id(&c)),
             integration: integration.map(|i| decode_id(integrations::TYPE, &i)),
@@ -151,7 +157,19 @@ impl InstanceMutation {
         input: CreateInstanceInput,
     ) -> Result<InstancePayload> {
         let caller = caller(ctx)?;
-        let config_variables = match binding_inputs(&input.config_variables.unwrap_or_default()) {
+        if let Some(errors) = labels_refused(&input.labels) {
+            return Ok(InstancePayload {
+                instance: None,
+                errors,
+            });
+        }
+        let bindings: Vec<_> = input
+            .config_variables
+            .into_iter()
+            .flatten()
+            .flatten()
+            .collect();
+        let config_variables = match binding_inputs(&bindings) {
             Ok(i) => i,
             Err(errors) => {
                 return Ok(InstancePayload {
@@ -183,6 +201,12 @@ impl InstanceMutation {
         input: UpdateInstanceInput,
     ) -> Result<InstancePayload> {
         let caller = caller(ctx)?;
+        if let Some(errors) = labels_refused(&input.labels) {
+            return Ok(InstancePayload {
+                instance: None,
+                errors,
+            });
+        }
         let update = InstanceUpdate {
             name: input.name,
             description: input.description,
@@ -232,7 +256,7 @@ impl InstanceMutation {
     async fn deploy_instance(
         &self,
         ctx: &Context<'_>,
-        input: InstanceIdInput,
+        input: DeployInstanceInput,
     ) -> Result<InstancePayload> {
         let caller = caller(ctx)?;
         let id = input.id.as_ref().and_then(|id| decode_id(TYPE, id));

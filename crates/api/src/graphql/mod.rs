@@ -20,6 +20,7 @@ mod oauth;
 mod org;
 mod relay;
 mod tokens;
+mod users;
 
 use std::sync::Arc;
 
@@ -35,6 +36,7 @@ pub use limits::GraphqlLimits;
 #[derive(MergedObject, Default)]
 pub struct Query(
     org::OrgQuery,
+    users::UserQuery,
     customers::CustomerQuery,
     config_vars::ConfigVarQuery,
     components::ComponentQuery,

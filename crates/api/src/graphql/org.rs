@@ -6,6 +6,9 @@ use plumb_store::Store;
 use super::caller;
 use super::errors::{internal, Result};
 
+/// The global ID type name of organizations.
+pub const TYPE: &str = "Organization";
+
 /// The caller's organization.
 #[derive(SimpleObject)]
 pub struct Organization {
@@ -34,7 +37,7 @@ impl OrgQuery {
             .await
             .map_err(internal)?;
         Ok(Organization {
-            id: ID(plumb_core::id::encode("Organization", org.id)),
+            id: ID(plumb_core::id::encode(TYPE, org.id)),
             name: org.name,
             roles: caller
                 .roles

@@ -140,3 +140,106 @@ pub fn connection<T, R>(
         total_count: page.total,
     }
 }
+
+impl<T> Connection<T> {
+    /// A connection with no rows.
+    pub fn empty() -> Self {
+        Connection {
+            edges: vec![],
+            page_info: PageInfo {
+                has_next_page: false,
+                has_previous_page: false,
+                start_cursor: None,
+                end_cursor: None,
+            },
+            total_count: 0,
+        }
+    }
+}
+
+/// Pages a list held in memory (flows of a definition, components of the catalog) the way the
+/// store pages rows: `after`/`before` are cursors of rows of the list, `first`/`last` take rows
+/// from the start or the end of what remains (at most [`plumb_store::MAX_PAGE`]; without
+/// either, the first [`plumb_store::DEFAULT_PAGE`]). A
+/// cursor that names no row of the list leaves nothing.
+pub fn page_in_memory<T>(rows: Vec<(uuid::Uuid, T)>, page: &PageRequest) -> Connection<T> {
+    let total = rows.len() as i64;
+    let position = |c: &Option<String>| {
+        c.as_ref()
+            .map(|c| rows.iter().position(|(id, _)| id.to_string() == *c))
+    };
+    let start = match position(&page.after) {
+        None => 0,
+        Some(Some(i)) => i + 1,
+        Some(None) => rows.len(),
+    };
+    let end = match position(&page.before) {
+        None => rows.len(),
+        Some(Some(i)) => i,
+        Some(None) => 0,
+    };
+    let (mut from, mut to) = (start, end.max(start));
+    if let Some(n) = page.first {
+        to = to.min(from + n.min(plumb_store::MAX_PAGE) as usize);
+    }
+    if let Some(n) = page.last {
+        from = from.max(to.saturating_sub(n.min(plumb_store::MAX_PAGE) as usize));
+    }
+    if page.first.is_none() && page.last.is_none() {
+        to = to.min(from + plumb_store::DEFAULT_PAGE as usize);
+    }
+    let has_next = to < end;
+    let has_previous = from > start;
+    let edges: Vec<(T, String)> = rows
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| *i >= from && *i < to)
+        .map(|(_, (id, row))| (row, cursor(&id)))
+        .collect();
+    Connection {
+        page_info: PageInfo {
+            has_next_page: has_next,
+            has_previous_page: has_previous,
+            start_cursor: edges.first().map(|e| e.1.clone()),
+            end_cursor: edges.last().map(|e| e.1.clone()),
+        },
+        edges,
+        total_count: total,
+    }
+}
+
+/// The items of a list argument whose items may be null (`[String]`, as Prismatic's clients
+/// declare them), nulls left out.
+pub fn present_items<T>(items: Option<Vec<Option<T>>>) -> Option<Vec<T>> {
+    items.map(|v| v.into_iter().flatten().collect())
+}
+
+/// The store's (ascending) page request that reads a page of a list in `descending` order:
+/// newest first, `first` taking the newest rows and `after` a cursor moving towards older ones.
+pub fn oriented(req: PageRequest, descending: bool) -> PageRequest {
+    if !descending {
+        return req;
+    }
+    let (first, last) = match (req.first, req.last) {
+        (None, None) => (None, Some(plumb_store::DEFAULT_PAGE)),
+        (f, l) => (l, f),
+    };
+    PageRequest {
+        first,
+        last,
+        after: req.before,
+        before: req.after,
+    }
+}
+
+/// A page read with [`oriented`] put back in the order asked for.
+pub fn reoriented<T>(mut c: Connection<T>, descending: bool) -> Connection<T> {
+    if descending {
+        c.edges.reverse();
+        let info = &mut c.page_info;
+        std::mem::swap(&mut info.has_next_page, &mut info.has_previous_page);
+        info.start_cursor = c.edges.first().map(|e| e.1.clone());
+        info.end_cursor = c.edges.last().map(|e| e.1.clone());
+    }
+    c
+}

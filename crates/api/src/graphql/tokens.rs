@@ -12,7 +12,7 @@ use super::errors::{present, service_error, FieldError, Result};
 use super::relay::{connection, connection_type};
 use super::{caller, decode_id};
 
-const TYPE: &str = "ApiToken";
+pub(crate) const TYPE: &str = "ApiToken";
 
 /// An API token's record (never its secret).
 #[derive(SimpleObject, Clone)]

@@ -1,8 +1,10 @@
 //! Routes outside GraphQL's resolvers: the `/api` endpoint itself and its GraphiQL page,
-//! webhooks (`/trigger/{id}`), health, metrics, the web console (`plumb_console`, at `/`); the
+//! webhooks (`/trigger/{id}`), the capability URLs of Prismatic's clients (`/trigger/test/…`,
+//! `/step-results/…`), health, metrics, the web console (`plumb_console`, at `/`); the
 //! security headers of every response.
 
 pub mod auth;
+mod capabilities;
 pub mod graphiql;
 mod graphql_route;
 pub mod headers;
@@ -24,11 +26,14 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
     // Webhooks have their own payload limit (6 MB by default), larger than the API's, enforced
     // by the handler so an oversized call still reads its 413.
-    let hooks = Router::new().route("/trigger/{id}", any(trigger::handle));
+    let hooks = Router::new()
+        .route("/trigger/{id}", any(trigger::handle))
+        .route("/trigger/test/{token}", any(capabilities::test_trigger));
     Router::new()
         .route("/api", get(graphiql::page).post(graphql_route::graphql))
         .route("/api/assets/{tag}/{file}", get(graphiql::asset))
         .route("/oauth2/callback", get(oauth_callback::handle))
+        .route("/step-results/{token}", get(capabilities::step_result))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))

@@ -28,7 +28,8 @@ use crate::graphql::EXECUTION_TYPE;
 use crate::AppState;
 
 /// Headers never stored with a trigger payload (credentials).
-const DROPPED_HEADERS: &[&str] = &["api-key", "authorization", "cookie", "proxy-authorization"];
+pub(super) const DROPPED_HEADERS: &[&str] =
+    &["api-key", "authorization", "cookie", "proxy-authorization"];
 
 fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
@@ -73,7 +74,11 @@ fn declares_more_than(headers: &HeaderMap, cap: usize) -> bool {
 /// Reads a webhook body of at most `limit` bytes. A larger body is refused with 413 after it was
 /// read (up to four times the limit), so the caller gets the answer instead of a broken
 /// connection; a declared length beyond that is refused at once.
-async fn read_limited(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, Response> {
+pub(super) async fn read_limited(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<Bytes, Response> {
     let too_large = || {
         error(
             StatusCode::PAYLOAD_TOO_LARGE,

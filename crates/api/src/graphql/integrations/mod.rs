@@ -1,22 +1,17 @@
 //! Integrations: `integrations`, `integration`, `importIntegration`, `publishIntegration`,
-//! `setTestConfigVariables`, `testIntegrationFlow`. A draft and each published version are
+//! `deleteIntegration`, `setTestConfigVariables`, `testIntegrationFlow`. A draft and each published version are
 //! `Integration` objects with their own IDs; a published version's ID is what instances use.
 
-use std::collections::BTreeMap;
-
-use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
-use plumb_core::definition::Definition;
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
 use plumb_service::integrations::{FlowChoice, TestRun};
 use plumb_service::{ServiceError, Services};
 use plumb_store::integrations::{Integration as Row, IntegrationFilter};
-use plumb_store::Store;
 use uuid::Uuid;
 
-use super::errors::{forbidden, internal, present, service_error, FieldError, Result};
+use super::errors::{present, service_error, FieldError, Result};
 use super::executions::ExecutionResult;
-use super::relay::{connection, connection_type, cursor, page_request, Connection, PageInfo};
+use super::relay::{connection, connection_type, page_request, Connection};
 use super::{caller, decode_id};
-use plumb_runtime as runtime;
 
 /// The global ID type name of integrations (drafts and published versions).
 pub const TYPE: &str = "Integration";
@@ -25,6 +20,7 @@ pub const FLOW_TYPE: &str = "IntegrationFlow";
 
 /// A flow of an integration. Its ID is derived from the integration's ID and the flow's name.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct IntegrationFlow {
     /// Global ID.
     pub id: ID,
@@ -34,6 +30,29 @@ pub struct IntegrationFlow {
     pub description: Option<String>,
     /// Whether webhook callers wait for its result.
     pub is_synchronous: bool,
+    /// The flow's `stableKey` in its definition, if it has one.
+    pub stable_key: Option<String>,
+    /// The draft row it belongs to (for its `testUrl`); `None` for a published version's flow.
+    #[graphql(skip)]
+    pub(crate) draft: Option<Uuid>,
+    /// The trigger's component and action keys.
+    #[graphql(skip)]
+    pub(crate) trigger: Option<(String, String)>,
+}
+
+impl IntegrationFlow {
+    /// A flow known by ID and name only (of an execution or an instance flow config).
+    pub fn named(id: ID, name: String) -> Self {
+        IntegrationFlow {
+            id,
+            name,
+            description: None,
+            is_synchronous: false,
+            stable_key: None,
+            draft: None,
+            trigger: None,
+        }
+    }
 }
 
 connection_type!(
@@ -47,9 +66,14 @@ pub fn flow_uuid(row_id: Uuid, name: &str) -> Uuid {
     plumb_service::integrations::flow_uuid(row_id, name)
 }
 
+/// The global ID type name of required config variables.
+pub const REQUIRED_CONFIG_VAR_TYPE: &str = "RequiredConfigVariable";
+
 /// A config variable an instance must bind, with its test value.
 #[derive(SimpleObject, Clone)]
 pub struct RequiredConfigVariable {
+    /// Global ID (derived from the integration version and the key).
+    pub id: ID,
     /// Its key.
     pub key: String,
     /// Its data type.
@@ -110,107 +134,10 @@ impl From<Row> for Integration {
     }
 }
 
-/// Parses a stored definition (validated when imported).
-fn parsed(text: &str) -> Option<Definition> {
-    plumb_service::integrations::parsed(text)
-}
+mod fields;
+mod test_instance;
 
-/// The flows of a definition stored in row `row_id`.
-pub fn flows_of(row_id: Uuid, def: &Definition) -> Vec<IntegrationFlow> {
-    def.flows
-        .iter()
-        .map(|f| IntegrationFlow {
-            id: ID(plumb_core::id::encode(
-                FLOW_TYPE,
-                flow_uuid(row_id, &f.name),
-            )),
-            name: f.name.clone(),
-            description: f.description.clone(),
-            is_synchronous: f.is_synchronous.unwrap_or(false),
-        })
-        .collect()
-}
-
-#[ComplexObject]
-impl Integration {
-    /// The definition (YAML, as imported). Refused to customer-bound tokens, which may reach an
-    /// integration through their instances and executions but never read its definition.
-    async fn definition(&self, ctx: &Context<'_>) -> Result<String> {
-        let caller = caller(ctx)?;
-        if !runtime::customer_scope::may_read_definitions(super::instances::bound_by(caller)) {
-            return Err(forbidden());
-        }
-        Ok(self.row.definition.clone())
-    }
-
-    /// The integration's ID (the draft's), shared by its versions.
-    async fn integration_id(&self) -> ID {
-        ID(plumb_core::id::encode(TYPE, self.row.integration_id))
-    }
-
-    /// The flows.
-    async fn flows(&self) -> IntegrationFlowConnection {
-        let flows = parsed(&self.row.definition)
-            .map(|d| flows_of(self.row.id, &d))
-            .unwrap_or_default();
-        let edges: Vec<(IntegrationFlow, String)> = flows
-            .into_iter()
-            .map(|f| {
-                let c = cursor(&flow_uuid(self.row.id, &f.name));
-                (f, c)
-            })
-            .collect();
-        Connection {
-            page_info: PageInfo {
-                has_next_page: false,
-                has_previous_page: false,
-                start_cursor: edges.first().map(|e| e.1.clone()),
-                end_cursor: edges.last().map(|e| e.1.clone()),
-            },
-            total_count: edges.len() as i64,
-            edges,
-        }
-        .into()
-    }
-
-    /// The config variables an instance must bind (with the draft's test values).
-    async fn required_config_vars(&self, ctx: &Context<'_>) -> Result<Vec<RequiredConfigVariable>> {
-        let Some(def) = parsed(&self.row.definition) else {
-            return Ok(vec![]);
-        };
-        let tests = if self.row.is_published {
-            BTreeMap::new()
-        } else {
-            ctx.data::<Store>()?
-                .integration_test_config(self.row.org_id, self.row.id)
-                .await
-                .map_err(internal)?
-        };
-        Ok(def
-            .required_config_vars
-            .iter()
-            .map(|d| RequiredConfigVariable {
-                key: d.key.clone(),
-                data_type: d.data_type.clone().unwrap_or_else(|| "string".into()),
-                default_value: d.default_value.as_ref().map(|v| match v {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                }),
-                description: d.description.clone(),
-                collection_type: d.collection_type.clone(),
-                org_only: d.org_only.unwrap_or(false),
-                use_scoped_config_var: d.use_scoped_config_var.clone(),
-                connection_type: d
-                    .connection
-                    .as_ref()
-                    .map(|c| format!("{}/{}", c.component.key, c.key)),
-                test_value: (!d.is_connection())
-                    .then(|| tests.get(&d.key).cloned())
-                    .flatten(),
-            })
-            .collect())
-    }
-}
+pub(crate) use fields::{flows_of, required_config_variables};
 
 /// Integration queries.
 #[derive(Default)]
@@ -218,23 +145,33 @@ pub struct IntegrationQuery;
 
 #[Object]
 impl IntegrationQuery {
-    /// Lists integrations (drafts); with `allVersions`, their published versions too.
+    /// Lists integrations (drafts); with `allVersions`, their published versions too;
+    /// `name_Icontains` keeps names containing the text (any case). Prismatic's integrations
+    /// may be private to a customer; plumb's all belong to the organization, so `customer`
+    /// (any) or `customer_Isnull: false` list none.
     #[allow(clippy::too_many_arguments)]
     async fn integrations(
         &self,
         ctx: &Context<'_>,
         name: Option<String>,
+        #[graphql(name = "name_Icontains")] name_icontains: Option<String>,
         all_versions: Option<bool>,
+        customer: Option<ID>,
+        #[graphql(name = "customer_Isnull")] customer_isnull: Option<bool>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<IntegrationConnection> {
         let caller = caller(ctx)?;
+        if customer.is_some() || customer_isnull == Some(false) {
+            return Ok(Connection::empty().into());
+        }
         let filter = IntegrationFilter {
             name,
+            name_contains: name_icontains.filter(|n| !n.trim().is_empty()),
             all_versions: all_versions.unwrap_or(false),
-            integration_id: None,
+            ..IntegrationFilter::default()
         };
         let page = page_request(first, after, last, before)?;
         let rows = ctx
@@ -265,6 +202,10 @@ pub struct ImportIntegrationInput {
     pub definition: String,
     /// Replace the draft of this integration instead of creating one.
     pub integration_id: Option<ID>,
+    /// Prismatic's "replace even if flows changed": plumb's import into `integrationId`
+    /// always replaces the whole draft (published versions never change), so it is accepted
+    /// and changes nothing.
+    pub replace: Option<bool>,
 }
 
 /// Input of `publishIntegration`.
@@ -274,6 +215,16 @@ pub struct PublishIntegrationInput {
     pub id: ID,
     /// What changed.
     pub comment: Option<String>,
+    /// Prismatic's version attributes (a JSON text, e.g. the commit it was built from):
+    /// accepted and not kept.
+    pub attributes: Option<String>,
+}
+
+/// Input of `deleteIntegration`.
+#[derive(InputObject)]
+pub struct DeleteIntegrationInput {
+    /// The integration (its draft's or a version's ID).
+    pub id: ID,
 }
 
 /// The answer of an integration mutation.
@@ -391,6 +342,21 @@ impl IntegrationMutation {
                     decode_id(TYPE, &input.id),
                     input.comment.as_deref().unwrap_or(""),
                 )
+                .await,
+        )
+    }
+
+    /// Deletes an integration with its draft, versions and test executions; refused (under
+    /// `id`) while it has instances.
+    async fn delete_integration(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteIntegrationInput,
+    ) -> Result<IntegrationPayload> {
+        let caller = caller(ctx)?;
+        payload(
+            ctx.data::<Services>()?
+                .delete_integration(caller, decode_id(TYPE, &input.id))
                 .await,
         )
     }

@@ -110,8 +110,17 @@ pub fn page_request(
     Ok(PageRequest {
         first: count(first, "first")?,
         last: count(last, "last")?,
-        after: after.as_deref().map(decode_cursor).transpose()?,
-        before: before.as_deref().map(decode_cursor).transpose()?,
+        // An empty cursor is no cursor (Prismatic's clients start paging with `after: ""`).
+        after: after
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(decode_cursor)
+            .transpose()?,
+        before: before
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(decode_cursor)
+            .transpose()?,
     })
 }
 

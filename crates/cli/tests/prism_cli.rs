@@ -412,6 +412,52 @@ fn prism_daily_loop_against_plumb() {
 }
 
 #[test]
+fn signing_keys_through_prism() {
+    let p = Plumb::start();
+    let private = p.ok(&["organization:signing-keys:generate"]);
+    assert!(private.contains("-----BEGIN PRIVATE KEY-----"), "{private}");
+    let body: String = private
+        .lines()
+        .filter(|l| !l.starts_with("-----") && !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let keys = p.json(&["organization:signing-keys:list", "-x"]);
+    assert_eq!(rows(&keys).len(), 1, "{keys}");
+    let generated = &keys[0];
+    assert_eq!(generated["imported"], "false");
+    let preview = generated["privateKeyPreview"].as_str().unwrap();
+    assert!(
+        body.ends_with(preview) && preview.len() == 8,
+        "{preview} of {body}"
+    );
+    let public = generated["publicKey"].as_str().unwrap().to_string();
+    assert!(!public.contains(&body[..40]), "the private key is not kept");
+
+    // Import the public key (as a customer's own key pair would be), then a bad one.
+    let file = p.write("key.pub", &public);
+    p.ok(&["organization:signing-keys:import", "-p", &file]);
+    let bad = p.write("bad.pub", &private);
+    let refused = p.prism(&["organization:signing-keys:import", "-p", &bad]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("PRIVATE KEY") && err.contains("publicKey"),
+        "{err}"
+    );
+    let keys = p.json(&["organization:signing-keys:list", "-x"]);
+    assert_eq!(rows(&keys).len(), 2, "{keys}");
+    assert!(rows(&keys).iter().any(|k| k["imported"] == "true"));
+    for k in rows(&keys) {
+        p.ok(&[
+            "organization:signing-keys:delete",
+            k["id"].as_str().unwrap(),
+        ]);
+    }
+    let keys = p.json(&["organization:signing-keys:list", "-x"]);
+    assert!(rows(&keys).is_empty(), "{keys}");
+}
+
+#[test]
 fn a_results_url_is_a_signed_capability() {
     let p = Plumb::start();
     // A made-up token, a tampered one and a test URL used as a results URL are all 404.
@@ -487,6 +533,9 @@ fn every_operation_of_the_package_is_validated_against_the_schema() {
         "getSystemInstanceId",
         "state",
         "logs",
+        "listOrganizationSigningKeys",
+        "generateSigningKey",
+        "importPublicKey",
     ];
     let ops = report["operations"].as_array().unwrap();
     for name in daily {

@@ -22,6 +22,7 @@ pub mod instances;
 pub mod integrations;
 pub mod models;
 pub mod sessions;
+pub mod signing_keys;
 pub mod test_instances;
 pub mod tokens;
 pub mod users;

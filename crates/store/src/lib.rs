@@ -31,6 +31,7 @@ pub mod resolve;
 pub mod schedules;
 pub mod secrets;
 pub mod sessions;
+pub mod signing_keys;
 mod step_results;
 pub mod testing;
 pub mod tokens;

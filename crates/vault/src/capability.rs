@@ -56,7 +56,7 @@ fn new_mac(key: &[u8; 32]) -> HmacSha256 {
 impl CapabilityKey {
     /// The signature of `message`.
     pub fn sign(&self, message: &str) -> String {
-        let mut mac = new_mac(&*self.key);
+        let mut mac = new_mac(&self.key);
         mac.update(message.as_bytes());
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
@@ -66,7 +66,7 @@ impl CapabilityKey {
         let Ok(given) = URL_SAFE_NO_PAD.decode(signature) else {
             return false;
         };
-        let mut mac = new_mac(&*self.key);
+        let mut mac = new_mac(&self.key);
         mac.update(message.as_bytes());
         mac.verify_slice(&given).is_ok()
     }

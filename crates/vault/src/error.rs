@@ -106,6 +106,9 @@ pub enum VaultError {
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
     Random,
+    /// Generating or encoding a key pair failed.
+    #[error("generating a key pair failed")]
+    KeyGeneration,
 }
 
 impl From<plumb_core::secret::NotUtf8> for VaultError {

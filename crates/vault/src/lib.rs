@@ -42,6 +42,7 @@ mod error;
 mod master;
 mod redact;
 mod seal;
+pub mod signing_key;
 
 pub use capability::CapabilityKey;
 pub use data_key::{new_data_key, rewrap, unwrap_data_key, wrap_data_key, DataKey, WrappedKey};

@@ -19,6 +19,7 @@ mod models;
 mod oauth;
 mod org;
 mod relay;
+mod signing_keys;
 mod tokens;
 mod users;
 
@@ -61,6 +62,7 @@ pub struct Mutation(
     executions::ExecutionMutation,
     oauth::OAuthMutation,
     models::ModelMutation,
+    signing_keys::SigningKeyMutation,
 );
 
 /// plumb's GraphQL schema.

@@ -1,6 +1,6 @@
 //! `organization`: the caller's organization, and who the caller is.
 
-use async_graphql::{Context, Object, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
 use plumb_store::Store;
 
 use super::caller;
@@ -11,6 +11,7 @@ pub const TYPE: &str = "Organization";
 
 /// The caller's organization.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Organization {
     /// Global ID.
     pub id: ID,
@@ -20,6 +21,17 @@ pub struct Organization {
     pub roles: Vec<String>,
     /// The customer the calling token is bound to, if any.
     pub customer: Option<ID>,
+}
+
+#[ComplexObject]
+impl Organization {
+    /// The signing keys of embedded sign-in (organization admins only).
+    async fn signing_keys(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<super::signing_keys::OrganizationSigningKeyConnection> {
+        super::signing_keys::signing_keys(ctx).await
+    }
 }
 
 /// Organization queries.

@@ -57,7 +57,7 @@ impl UserQuery {
             name: me.name,
             email: String::new(),
             tenant_id: org_id.clone(),
-            org: me.customer.is_none().then(|| UserOrganization {
+            org: me.customer.is_none().then_some(UserOrganization {
                 id: org_id,
                 name: me.org.name,
             }),

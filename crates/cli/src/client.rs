@@ -8,11 +8,14 @@ pub enum ClientError {
     /// `PLUMB_URL` / `PLUMB_TOKEN` not set.
     #[error("{0} is not set (export it, or pass --url/--token)")]
     Missing(&'static str),
+    /// `PLUMB_URL` / `--url` is not a usable URL.
+    #[error("{0}")]
+    BadUrl(String),
     /// The server could not be reached.
     #[error("cannot reach the plumb server: {0}")]
     Unreachable(String),
     /// 401: missing, bad or revoked token.
-    #[error("unauthorized: the token is missing, invalid or revoked")]
+    #[error("unauthorized: the token is missing, invalid or revoked (check PLUMB_TOKEN; `plumb org create` or `plumb tokens create` make one)")]
     Unauthorized,
     /// The token's roles do not allow the operation.
     #[error("forbidden: {0}")]
@@ -26,6 +29,22 @@ pub enum ClientError {
     /// Anything else the server said.
     #[error("{0}")]
     Server(String),
+}
+
+/// The server's base URL from `PLUMB_URL`/`--url`: an `http://` or `https://` URL of the
+/// server itself (a trailing `/` or `/api` is dropped); anything else is explained.
+pub fn base_url(url: &str) -> Result<String, ClientError> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let trimmed = trimmed.strip_suffix("/api").unwrap_or(trimmed);
+    if trimmed.is_empty() {
+        return Err(ClientError::Missing("PLUMB_URL"));
+    }
+    if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
+        return Err(ClientError::BadUrl(format!(
+            "PLUMB_URL {url:?} has no scheme: use http://{trimmed} (or https://...)"
+        )));
+    }
+    Ok(trimmed.to_string())
 }
 
 /// Connection settings shared by every client command.
@@ -58,8 +77,9 @@ impl ClientArgs {
             .token
             .as_deref()
             .ok_or(ClientError::Missing("PLUMB_TOKEN"))?;
+        let base = base_url(url)?;
         let response = reqwest::Client::new()
-            .post(format!("{}/api", url.trim_end_matches('/')))
+            .post(format!("{base}/api"))
             .bearer_auth(token)
             .json(&json!({ "query": query, "variables": variables }))
             .send()
@@ -68,6 +88,11 @@ impl ClientArgs {
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED {
             return Err(ClientError::Unauthorized);
+        }
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Err(ClientError::Unreachable(format!(
+                "{base}/api answered 404: is PLUMB_URL ({url}) the address of a plumb server?"
+            )));
         }
         let body: Value = response
             .json()

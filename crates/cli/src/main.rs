@@ -11,6 +11,7 @@ mod egress;
 mod exit;
 mod logging;
 mod output;
+mod resolve;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -93,8 +94,28 @@ enum Command {
     Bench(bench::BenchArgs),
 }
 
+/// The command line with `--json` moved to the end, so that it is accepted anywhere
+/// (`plumb --json customers list` as well as `plumb customers list --json`); nothing after a
+/// `--` moves.
+fn json_anywhere(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let (head, tail) = args.split_at(end);
+    if !head.iter().skip(1).any(|a| a == "--json") {
+        return args;
+    }
+    let mut out: Vec<std::ffi::OsString> = head
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| *i == 0 || *a != "--json")
+        .map(|(_, a)| a.clone())
+        .collect();
+    out.push("--json".into());
+    out.extend(tail.iter().cloned());
+    out
+}
+
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(json_anywhere(std::env::args_os().collect()));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

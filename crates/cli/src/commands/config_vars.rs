@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use crate::client::ClientArgs;
 use crate::output;
+use crate::resolve;
 
 /// Config variable commands.
 #[derive(Subcommand, Debug)]
@@ -39,7 +40,7 @@ pub enum OrgVars {
     },
     /// Delete one.
     Delete {
-        /// Its global ID.
+        /// Its global ID or key.
         id: String,
         #[command(flatten)]
         client: ClientArgs,
@@ -51,14 +52,14 @@ pub enum OrgVars {
 pub enum CustomerVars {
     /// List a customer's variables.
     List {
-        /// The customer's global ID.
+        /// The customer: global ID, external ID or name.
         customer: String,
         #[command(flatten)]
         client: ClientArgs,
     },
     /// Create a variable for a customer.
     Create {
-        /// The customer's global ID.
+        /// The customer: global ID, external ID or name.
         customer: String,
         /// The key.
         key: String,
@@ -72,8 +73,11 @@ pub enum CustomerVars {
     },
     /// Change a variable's value.
     Update {
-        /// The variable's global ID.
+        /// The variable: global ID, or key with `--customer`.
         id: String,
+        /// The customer whose variable KEY is meant (global ID, external ID or name).
+        #[arg(long)]
+        customer: Option<String>,
         /// The new value.
         value: String,
         /// New data type.
@@ -84,8 +88,11 @@ pub enum CustomerVars {
     },
     /// Delete a variable.
     Delete {
-        /// The variable's global ID.
+        /// The variable: global ID, or key with `--customer`.
         id: String,
+        /// The customer whose variable KEY is meant (global ID, external ID or name).
+        #[arg(long)]
+        customer: Option<String>,
         #[command(flatten)]
         client: ClientArgs,
     },
@@ -121,6 +128,19 @@ fn show_list(client: &ClientArgs, conn: &Value) {
     }
 }
 
+/// A customer variable's ID from its ID, or its key and `--customer`.
+async fn customer_var_id(
+    client: &ClientArgs,
+    id: &str,
+    customer: Option<&str>,
+) -> anyhow::Result<String> {
+    let customer = match customer {
+        Some(c) => Some(resolve::customer(client, c).await?),
+        None => None,
+    };
+    Ok(resolve::customer_var(client, id, customer.as_deref()).await?)
+}
+
 /// Runs a config variable command.
 pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
     match cmd {
@@ -149,6 +169,7 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
             show_one(&client, &p["organizationConfigVariable"]);
         }
         ConfigVarsCommand::Org(OrgVars::Delete { id, client }) => {
+            let id = resolve::org_var(&client, &id).await?;
             let selection = format!("organizationConfigVariable {{ {FIELDS} }}");
             let p = client
                 .mutate_input(
@@ -161,6 +182,7 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
             show_one(&client, &p["organizationConfigVariable"]);
         }
         ConfigVarsCommand::Customer(CustomerVars::List { customer, client }) => {
+            let customer = resolve::customer(&client, &customer).await?;
             let q = format!(
                 "query($c: ID) {{ customerConfigVariables(customer: $c) {{ totalCount nodes {{ {FIELDS} }} }} }}"
             );
@@ -174,6 +196,7 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
             data_type,
             client,
         }) => {
+            let customer = resolve::customer(&client, &customer).await?;
             let selection = format!("customerConfigVariable {{ {FIELDS} }}");
             let input =
                 json!({ "customer": customer, "key": key, "value": value, "dataType": data_type });
@@ -189,10 +212,12 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
         }
         ConfigVarsCommand::Customer(CustomerVars::Update {
             id,
+            customer,
             value,
             data_type,
             client,
         }) => {
+            let id = customer_var_id(&client, &id, customer.as_deref()).await?;
             let selection = format!("customerConfigVariable {{ {FIELDS} }}");
             let input = json!({ "id": id, "value": value, "dataType": data_type });
             let p = client
@@ -205,7 +230,12 @@ pub async fn run(cmd: ConfigVarsCommand) -> anyhow::Result<()> {
                 .await?;
             show_one(&client, &p["customerConfigVariable"]);
         }
-        ConfigVarsCommand::Customer(CustomerVars::Delete { id, client }) => {
+        ConfigVarsCommand::Customer(CustomerVars::Delete {
+            id,
+            customer,
+            client,
+        }) => {
+            let id = customer_var_id(&client, &id, customer.as_deref()).await?;
             let selection = format!("customerConfigVariable {{ {FIELDS} }}");
             let p = client
                 .mutate_input(

@@ -57,7 +57,7 @@ pub enum ConnectionsCommand {
     SetCustomer {
         /// The connection's stable key.
         stable_key: String,
-        /// The customer's global ID.
+        /// The customer: global ID, external ID or name.
         #[arg(long)]
         customer: String,
         /// Input values: `NAME=VALUE` or `NAME=@FILE`.
@@ -359,6 +359,7 @@ pub async fn run(cmd: ConnectionsCommand) -> anyhow::Result<()> {
             inputs,
             client,
         } => {
+            let customer = crate::resolve::customer(&client, &customer).await?;
             let v = set_values(&client, &stable_key, Some(&customer), &inputs).await?;
             show_values(&client, &v);
         }

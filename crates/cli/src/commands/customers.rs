@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use crate::client::ClientArgs;
 use crate::output;
+use crate::resolve;
 
 /// Customer commands.
 #[derive(Subcommand, Debug)]
@@ -28,7 +29,7 @@ pub enum CustomersCommand {
     },
     /// Show one customer.
     Get {
-        /// The customer's global ID.
+        /// The customer: global ID, external ID or name.
         id: String,
         #[command(flatten)]
         client: ClientArgs,
@@ -51,7 +52,7 @@ pub enum CustomersCommand {
     },
     /// Change a customer.
     Update {
-        /// The customer's global ID.
+        /// The customer: global ID, external ID or name.
         id: String,
         /// New name.
         #[arg(long)]
@@ -70,7 +71,7 @@ pub enum CustomersCommand {
     },
     /// Delete a customer with its config variables.
     Delete {
-        /// The customer's global ID.
+        /// The customer: global ID, external ID or name.
         id: String,
         #[command(flatten)]
         client: ClientArgs,
@@ -130,6 +131,7 @@ pub async fn run(cmd: CustomersCommand) -> anyhow::Result<()> {
             }
         }
         CustomersCommand::Get { id, client } => {
+            let id = resolve::customer(&client, &id).await?;
             let q = format!("query($id: ID!) {{ customer(id: $id) {{ {FIELDS} }} }}");
             let data = client.graphql(&q, json!({ "id": id })).await?;
             show(&client, &data["customer"]);
@@ -157,6 +159,7 @@ pub async fn run(cmd: CustomersCommand) -> anyhow::Result<()> {
             labels,
             client,
         } => {
+            let id = resolve::customer(&client, &id).await?;
             let selection = format!("customer {{ {FIELDS} }}");
             let input = json!({ "id": id, "name": name, "externalId": external_id,
                                 "description": description, "labels": labels });
@@ -166,6 +169,7 @@ pub async fn run(cmd: CustomersCommand) -> anyhow::Result<()> {
             show(&client, &p["customer"]);
         }
         CustomersCommand::Delete { id, client } => {
+            let id = resolve::customer(&client, &id).await?;
             let selection = format!("customer {{ {FIELDS} }}");
             let p = client
                 .mutate_input(

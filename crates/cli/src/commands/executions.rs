@@ -21,16 +21,17 @@ pub enum ExecutionsCommand {
         /// Only test executions.
         #[arg(long)]
         test: bool,
-        /// Only this instance's.
+        /// Only this instance's (global ID or name).
         #[arg(long)]
         instance: Option<String>,
         /// Only runs of the flow with this name.
         #[arg(long)]
         flow: Option<String>,
-        /// Only executions started at or after this time (RFC 3339, e.g. 2026-01-31T00:00:00Z).
+        /// Only executions started at or after this time: RFC 3339 (2026-01-31T00:00:00Z), a
+        /// date (2026-01-31), `today`, `yesterday`, or an age (`30m`, `1h`, `2d`, `1w`).
         #[arg(long)]
         since: Option<String>,
-        /// Only executions started at or before this time (RFC 3339).
+        /// Only executions started at or before this time (same forms as `--since`).
         #[arg(long)]
         until: Option<String>,
         #[command(flatten)]
@@ -99,6 +100,16 @@ pub async fn run(cmd: ExecutionsCommand) -> anyhow::Result<()> {
                      instance: $in, flowName: $f, startedAt_Gte: $gte, startedAt_Lte: $lte) {{
                    totalCount nodes {{ {FIELDS} }} }} }}"
             );
+            let since = since.as_deref().map(|t| when("--since", t)).transpose()?;
+            let until = until.as_deref().map(|t| when("--until", t)).transpose()?;
+            let instance = match instance {
+                Some(i) => Some(crate::resolve::instance(&client, &i, None).await?),
+                None => None,
+            };
+            let integration = match integration {
+                Some(i) => Some(crate::resolve::integration(&client, &i).await?),
+                None => None,
+            };
             let t = test.then_some(true);
             let status = status.map(|s| s.to_ascii_uppercase());
             let vars = json!({"i": integration, "s": status, "t": t, "in": instance, "f": flow,
@@ -190,4 +201,50 @@ pub async fn run(cmd: ExecutionsCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A time given on the command line as RFC 3339, a date, `now`, `today`, `yesterday` or an age
+/// (`90s`, `30m`, `1h`, `2d`, `1w`, optionally followed by `ago`), as RFC 3339 in UTC.
+pub fn when(flag: &str, text: &str) -> anyhow::Result<String> {
+    use chrono::{DateTime, Duration, NaiveDate, Utc};
+    let t = text.trim().to_ascii_lowercase();
+    let now = Utc::now();
+    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|n| n.and_utc());
+    let parsed: Option<DateTime<Utc>> = if let Ok(dt) = DateTime::parse_from_rfc3339(text.trim()) {
+        Some(dt.with_timezone(&Utc))
+    } else if let Ok(d) = NaiveDate::parse_from_str(&t, "%Y-%m-%d") {
+        midnight(d)
+    } else {
+        match t.as_str() {
+            "now" => Some(now),
+            "today" => midnight(now.date_naive()),
+            "yesterday" => midnight(now.date_naive() - Duration::days(1)),
+            _ => {
+                let age = t.strip_suffix("ago").unwrap_or(&t).trim();
+                let split = age.find(|c: char| !c.is_ascii_digit()).unwrap_or(age.len());
+                let (n, unit) = age.split_at(split);
+                let n: i64 = n.parse().unwrap_or(-1);
+                let secs = match unit.trim() {
+                    "s" | "sec" | "secs" | "second" | "seconds" => Some(1),
+                    "m" | "min" | "mins" | "minute" | "minutes" => Some(60),
+                    "h" | "hour" | "hours" => Some(3600),
+                    "d" | "day" | "days" => Some(86_400),
+                    "w" | "week" | "weeks" => Some(604_800),
+                    _ => None,
+                };
+                match secs {
+                    Some(s) if n >= 0 => Some(now - Duration::seconds(n.saturating_mul(s))),
+                    _ => None,
+                }
+            }
+        }
+    };
+    parsed
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{flag} {text:?}: expected a time such as 2026-01-31T00:00:00Z, 2026-01-31, today, \
+                 yesterday, or an age such as 30m, 1h, 2d, 1w"
+            )
+        })
 }

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use crate::client::{ClientArgs, ClientError};
 use crate::output;
+use crate::resolve;
 
 /// Config variable bindings of `create` and `set-config`: one flag per kind of source.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -18,14 +19,17 @@ pub struct BindingArgs {
     /// Bind KEY to a literal value: `KEY=VALUE` (repeatable).
     #[arg(long = "config", value_name = "KEY=VALUE")]
     pub values: Vec<String>,
-    /// Bind KEY to a config variable of the customer: `KEY=ID` (repeatable).
-    #[arg(long = "config-customer-var", value_name = "KEY=ID")]
+    /// Bind KEY to a config variable of the customer: `KEY=VAR` where VAR is its ID or key
+    /// (`KEY` alone: the customer's variable of the same key). Repeatable.
+    #[arg(long = "config-customer-var", value_name = "KEY=VAR")]
     pub customer_vars: Vec<String>,
-    /// Bind KEY to a config variable of the organization: `KEY=ID` (repeatable).
-    #[arg(long = "config-org-var", value_name = "KEY=ID")]
+    /// Bind KEY to a config variable of the organization: `KEY=VAR` where VAR is its ID or key
+    /// (`KEY` alone: the organization's variable of the same key). Repeatable.
+    #[arg(long = "config-org-var", value_name = "KEY=VAR")]
     pub org_vars: Vec<String>,
-    /// Bind KEY to a connection (scoped config variable): `KEY=SCOPED_ID` (repeatable).
-    #[arg(long = "config-connection", value_name = "KEY=SCOPED_ID")]
+    /// Bind KEY to a connection (scoped config variable): `KEY=CONNECTION`, its ID, stable key
+    /// or key. Repeatable.
+    #[arg(long = "config-connection", value_name = "KEY=CONNECTION")]
     pub connections: Vec<String>,
     /// Bind KEY to a connection's inputs: `KEY=@file.json` or `KEY={"input": "value"}`
     /// (repeatable).
@@ -38,10 +42,10 @@ pub struct BindingArgs {
 pub enum InstancesCommand {
     /// List instances.
     List {
-        /// Only this customer's.
+        /// Only this customer's (global ID, external ID or name).
         #[arg(long)]
         customer: Option<String>,
-        /// Only instances of this integration (the draft's or any version's ID).
+        /// Only instances of this integration (the draft's or any version's ID, or its name).
         #[arg(long)]
         integration: Option<String>,
         /// At most this many.
@@ -52,7 +56,7 @@ pub enum InstancesCommand {
     },
     /// Show one instance with its config variable bindings and flows.
     Show {
-        /// The instance's global ID.
+        /// The instance: global ID or name.
         id: String,
         #[command(flatten)]
         client: ClientArgs,
@@ -62,10 +66,11 @@ pub enum InstancesCommand {
         /// Its name.
         #[arg(long)]
         name: String,
-        /// The customer (global ID).
+        /// The customer: global ID, external ID or name.
         #[arg(long)]
         customer: String,
-        /// The published integration version (global ID from `integrations publish`).
+        /// The published integration version: its global ID, or the integration's name (its
+        /// latest published version).
         #[arg(long, value_name = "VERSION_ID")]
         integration: String,
         /// A description.
@@ -73,6 +78,10 @@ pub enum InstancesCommand {
         description: Option<String>,
         #[command(flatten)]
         bindings: BindingArgs,
+        /// Bind each required config var left unbound to the customer's config variable of the
+        /// same key, else the organization's, else the connection of that stable key.
+        #[arg(long)]
+        bind_same_names: bool,
         /// Run its executions on this worker group.
         #[arg(long)]
         worker_group: Option<String>,
@@ -81,28 +90,28 @@ pub enum InstancesCommand {
     },
     /// Deploy an instance: check its config, enable it, start its schedules.
     Deploy {
-        /// The instance's global ID.
+        /// The instance: global ID or name.
         id: String,
         #[command(flatten)]
         client: ClientArgs,
     },
     /// Enable an instance (its triggers run it again).
     Enable {
-        /// The instance's global ID.
+        /// The instance: global ID or name.
         id: String,
         #[command(flatten)]
         client: ClientArgs,
     },
     /// Disable an instance (its webhooks answer 409, its schedules stop).
     Disable {
-        /// The instance's global ID.
+        /// The instance: global ID or name.
         id: String,
         #[command(flatten)]
         client: ClientArgs,
     },
     /// Set or remove config variable bindings of an instance (next runs use them).
     SetConfig {
-        /// The instance's global ID.
+        /// The instance: global ID or name.
         id: String,
         #[command(flatten)]
         bindings: BindingArgs,
@@ -114,9 +123,9 @@ pub enum InstancesCommand {
     },
     /// Move an instance to another published version of its integration.
     Move {
-        /// The instance's global ID.
+        /// The instance: global ID or name.
         id: String,
-        /// The published version (global ID).
+        /// The published version: global ID, or the integration's name (latest version).
         #[arg(long, value_name = "VERSION_ID")]
         integration: String,
         #[command(flatten)]
@@ -124,14 +133,14 @@ pub enum InstancesCommand {
     },
     /// Delete an instance (its execution history stays).
     Delete {
-        /// The instance's global ID.
+        /// The instance: global ID or name.
         id: String,
         #[command(flatten)]
         client: ClientArgs,
     },
     /// Queue a run of an instance flow.
     Run {
-        /// The instance's global ID (or an instance flow config's ID).
+        /// The instance: global ID or name (or an instance flow config's ID).
         id: String,
         /// The flow's name (default: the first flow).
         #[arg(long)]
@@ -163,7 +172,7 @@ pub enum InstancesCommand {
     },
     /// List an instance's flows with their webhook URLs.
     Webhooks {
-        /// The instance's global ID.
+        /// The instance: global ID or name.
         id: String,
         #[command(flatten)]
         client: ClientArgs,
@@ -227,7 +236,11 @@ fn bindings_input(b: &BindingArgs) -> anyhow::Result<Vec<Value>> {
         ),
     ] {
         for text in list {
-            let (k, v) = pair(flag, text)?;
+            let (k, v) = match (field, text.split_once('=')) {
+                ("value", _) | (_, Some(_)) => pair(flag, text)?,
+                (_, None) if !text.trim().is_empty() => (text.as_str(), ""),
+                _ => pair(flag, text)?,
+            };
             out.push(json!({ "key": k, field: v }));
         }
     }
@@ -248,6 +261,99 @@ fn bindings_input(b: &BindingArgs) -> anyhow::Result<Vec<Value>> {
         out.push(json!({ "key": k, "values": parsed.to_string() }));
     }
     Ok(out)
+}
+
+/// Resolves the names in bindings (customer and organization variable keys, connection stable
+/// keys) to IDs; `customer` is the instance's customer (global ID).
+async fn resolve_bindings(
+    client: &ClientArgs,
+    customer: &str,
+    vars: &mut [Value],
+) -> anyhow::Result<()> {
+    for v in vars.iter_mut() {
+        let key = v["key"].as_str().unwrap_or("").to_string();
+        if let Some(text) = v["customerConfigVariableId"].as_str().map(str::to_string) {
+            let text = if text.is_empty() { key.clone() } else { text };
+            v["customerConfigVariableId"] =
+                json!(resolve::customer_var(client, &text, Some(customer)).await?);
+        } else if let Some(text) = v["organizationConfigVariableId"]
+            .as_str()
+            .map(str::to_string)
+        {
+            let text = if text.is_empty() { key.clone() } else { text };
+            v["organizationConfigVariableId"] = json!(resolve::org_var(client, &text).await?);
+        } else if let Some(text) = v["scopedConfigVariableId"].as_str().map(str::to_string) {
+            let text = if text.is_empty() { key.clone() } else { text };
+            v["scopedConfigVariableId"] = json!(resolve::connection(client, &text).await?);
+        }
+    }
+    Ok(())
+}
+
+/// `--bind-same-names`: binds every required config var of `version` not bound in `vars` (nor
+/// bound by the definition to an organization connection) to the customer's config variable of
+/// the same key, else the organization's, else the connection with that stable key or key.
+/// Prints what it bound to standard error.
+async fn bind_same_names(
+    client: &ClientArgs,
+    version: &str,
+    customer: &str,
+    vars: &mut Vec<Value>,
+) -> anyhow::Result<()> {
+    let data = client
+        .graphql(
+            "query($id: ID!) { integration(id: $id) { requiredConfigVars { key dataType useScopedConfigVar } } }",
+            json!({ "id": version }),
+        )
+        .await?;
+    let required = data["integration"]["requiredConfigVars"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let customer_vars = resolve::customer_vars(client, customer).await?;
+    let org_vars = resolve::org_vars(client).await?;
+    let connections = resolve::connections(client).await?;
+    let find = |list: &[Value], field: &str, key: &str| {
+        list.iter()
+            .find(|v| v[field].as_str() == Some(key))
+            .and_then(|v| v["id"].as_str().map(str::to_string))
+    };
+    for r in required {
+        let key = r["key"].as_str().unwrap_or("");
+        if key.is_empty()
+            || !r["useScopedConfigVar"].is_null()
+            || vars.iter().any(|v| v["key"].as_str() == Some(key))
+        {
+            continue;
+        }
+        let binding = if r["dataType"] == "connection" {
+            find(&connections, "stableKey", key)
+                .or_else(|| find(&connections, "key", key))
+                .map(|id| {
+                    (
+                        json!({ "key": key, "scopedConfigVariableId": id }),
+                        "connection",
+                    )
+                })
+        } else if let Some(id) = find(&customer_vars, "key", key) {
+            Some((
+                json!({ "key": key, "customerConfigVariableId": id }),
+                "customer variable",
+            ))
+        } else {
+            find(&org_vars, "key", key).map(|id| {
+                (
+                    json!({ "key": key, "organizationConfigVariableId": id }),
+                    "organization variable",
+                )
+            })
+        };
+        if let Some((b, what)) = binding {
+            eprintln!("bound {key} to the {what} {key}");
+            vars.push(b);
+        }
+    }
+    Ok(())
 }
 
 /// Runs a mutation naming an object by `id`; an `id` payload error saying "not found" becomes
@@ -373,6 +479,14 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             first,
             client,
         } => {
+            let customer = match customer {
+                Some(c) => Some(resolve::customer(&client, &c).await?),
+                None => None,
+            };
+            let integration = match integration {
+                Some(i) => Some(resolve::integration(&client, &i).await?),
+                None => None,
+            };
             let q = format!(
                 "query($c: ID, $i: ID, $f: Int) {{
                    instances(customer: $c, integration: $i, first: $f) {{
@@ -394,7 +508,11 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             }
         }
         InstancesCommand::Show { id, client } => {
-            let q = format!("query($id: ID!) {{ instance(id: $id) {{ {FIELDS} {DETAILS} }} }}");
+            let id = resolve::instance(&client, &id, None).await?;
+            let q = format!(
+                "query($id: ID!) {{ instance(id: $id) {{ {FIELDS} {DETAILS}
+                   integration {{ requiredConfigVars {{ key dataType useScopedConfigVar }} }} }} }}"
+            );
             let data = client.graphql(&q, json!({ "id": id })).await?;
             let i = &data["instance"];
             if client.json {
@@ -402,22 +520,7 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             } else {
                 output::table(&HEADERS, &[row(i)]);
                 println!();
-                let vars: Vec<Vec<String>> = i["configVariables"]["nodes"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|v| {
-                        let source = match v["kind"].as_str() {
-                            Some("value") => output::text(v, "value"),
-                            Some("values") => "(connection inputs)".to_string(),
-                            Some("customer") => output::text(v, "customerConfigVariableId"),
-                            Some("org") => output::text(v, "organizationConfigVariableId"),
-                            Some("scoped") => output::text(v, "scopedConfigVariableId"),
-                            _ => "-".to_string(),
-                        };
-                        vec![output::text(v, "key"), output::text(v, "kind"), source]
-                    })
-                    .collect();
+                let vars = binding_rows(&client, i).await?;
                 output::table(&["CONFIG VAR", "KIND", "VALUE / SOURCE"], &vars);
                 println!();
                 print_webhooks(i);
@@ -429,15 +532,23 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             integration,
             description,
             bindings,
+            bind_same_names: same,
             worker_group,
             client,
         } => {
+            let customer = resolve::customer(&client, &customer).await?;
+            let integration = resolve::version(&client, &integration).await?;
+            let mut vars = bindings_input(&bindings)?;
+            resolve_bindings(&client, &customer, &mut vars).await?;
+            if same {
+                bind_same_names(&client, &integration, &customer, &mut vars).await?;
+            }
             let input = json!({
                 "name": name,
                 "description": description,
                 "customer": customer,
                 "integration": integration,
-                "configVariables": bindings_input(&bindings)?,
+                "configVariables": vars,
                 "workerGroup": worker_group,
             });
             let selection = format!("instance {{ {FIELDS} }}");
@@ -447,6 +558,7 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             show(&client, &p["instance"]);
         }
         InstancesCommand::Deploy { id, client } => {
+            let id = resolve::instance(&client, &id, None).await?;
             let selection = format!("instance {{ {FIELDS} }}");
             let p = mutate_id(
                 &client,
@@ -459,9 +571,11 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             show(&client, &p["instance"]);
         }
         InstancesCommand::Enable { id, client } => {
+            let id = resolve::instance(&client, &id, None).await?;
             update(&client, json!({ "id": id, "enabled": true })).await?;
         }
         InstancesCommand::Disable { id, client } => {
+            let id = resolve::instance(&client, &id, None).await?;
             update(&client, json!({ "id": id, "enabled": false })).await?;
         }
         InstancesCommand::Move {
@@ -469,6 +583,8 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             integration,
             client,
         } => {
+            let id = resolve::instance(&client, &id, None).await?;
+            let integration = resolve::version(&client, &integration).await?;
             update(&client, json!({ "id": id, "integration": integration })).await?;
         }
         InstancesCommand::SetConfig {
@@ -477,7 +593,18 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             remove,
             client,
         } => {
-            let vars = bindings_input(&bindings)?;
+            let id = resolve::instance(&client, &id, None).await?;
+            let mut vars = bindings_input(&bindings)?;
+            if !vars.is_empty() {
+                let data = client
+                    .graphql(
+                        "query($id: ID!) { instance(id: $id) { customer { id } } }",
+                        json!({ "id": id }),
+                    )
+                    .await?;
+                let customer = output::text(&data["instance"]["customer"], "id");
+                resolve_bindings(&client, &customer, &mut vars).await?;
+            }
             if vars.is_empty() && remove.is_empty() {
                 return Err(anyhow!(
                     "nothing to change: give --config... flags or --remove KEY"
@@ -495,6 +622,7 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             show(&client, &p["instance"]);
         }
         InstancesCommand::Delete { id, client } => {
+            let id = resolve::instance(&client, &id, None).await?;
             let p = mutate_id(
                 &client,
                 "deleteInstance",
@@ -518,6 +646,7 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             timeout,
             client,
         } => {
+            let id = resolve::instance(&client, &id, None).await?;
             let payload = payload.as_deref().map(read_payload).transpose()?;
             let selection = format!("execution {{ {EXECUTION_FIELDS} }}");
             let p = mutate_id(
@@ -560,6 +689,7 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             }
         }
         InstancesCommand::Webhooks { id, client } => {
+            let id = resolve::instance(&client, &id, None).await?;
             let q = "query($id: ID!) { instance(id: $id) { id flowConfigs { nodes {
                        id flow { name } webhookUrl endpointSecurityType apiKeyCount } } } }";
             let data = client.graphql(q, json!({ "id": id })).await?;
@@ -572,6 +702,81 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The rows of `instances show`'s bindings: key, kind and source by name (the customer's or
+/// organization's variable key, the connection's stable key), including connections the
+/// definition binds itself (`useScopedConfigVar`).
+async fn binding_rows(client: &ClientArgs, i: &Value) -> anyhow::Result<Vec<Vec<String>>> {
+    let customer = output::text(&i["customer"], "id");
+    let customer_vars = resolve::customer_vars(client, &customer).await?;
+    let org_vars = resolve::org_vars(client).await?;
+    let connections = resolve::connections(client).await?;
+    let name_of = |list: &[Value], id: &str, field: &str| {
+        list.iter()
+            .find(|v| v["id"].as_str() == Some(id))
+            .map(|v| output::text(v, field))
+            .unwrap_or_else(|| id.to_string())
+    };
+    let bound: Vec<Value> = i["configVariables"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = bound
+        .iter()
+        .map(|v| {
+            let (kind, source) = match v["kind"].as_str() {
+                Some("value") => ("value", output::text(v, "value")),
+                Some("values") => ("connection inputs", "(set on the instance)".to_string()),
+                Some("customer") => (
+                    "customer variable",
+                    name_of(
+                        &customer_vars,
+                        &output::text(v, "customerConfigVariableId"),
+                        "key",
+                    ),
+                ),
+                Some("org") => (
+                    "organization variable",
+                    name_of(
+                        &org_vars,
+                        &output::text(v, "organizationConfigVariableId"),
+                        "key",
+                    ),
+                ),
+                Some("scoped") => (
+                    "connection",
+                    name_of(
+                        &connections,
+                        &output::text(v, "scopedConfigVariableId"),
+                        "stableKey",
+                    ),
+                ),
+                _ => ("-", "-".to_string()),
+            };
+            vec![output::text(v, "key"), kind.to_string(), source]
+        })
+        .collect();
+    for r in i["integration"]["requiredConfigVars"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let key = output::text(r, "key");
+        if let Some(stable) = r["useScopedConfigVar"].as_str() {
+            if !bound
+                .iter()
+                .any(|v| v["key"].as_str() == Some(key.as_str()))
+            {
+                rows.push(vec![
+                    key,
+                    "connection (by the definition)".to_string(),
+                    stable.to_string(),
+                ]);
+            }
+        }
+    }
+    Ok(rows)
 }
 
 fn print_webhooks(i: &Value) {

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::client::ClientArgs;
 use crate::output;
+use crate::resolve;
 
 /// Integration commands.
 #[derive(Subcommand, Debug)]
@@ -16,7 +17,7 @@ pub enum IntegrationsCommand {
     Import {
         /// The definition (YAML).
         file: PathBuf,
-        /// Replace the draft of this integration (global ID).
+        /// Replace the draft of this integration (global ID or name).
         #[arg(long)]
         integration: Option<String>,
         #[command(flatten)]
@@ -24,14 +25,14 @@ pub enum IntegrationsCommand {
     },
     /// Print an integration's definition (draft or published version).
     Export {
-        /// The integration's (or version's) global ID.
+        /// The integration: its (or a version's) global ID, or its name (the draft).
         id: String,
         #[command(flatten)]
         client: ClientArgs,
     },
     /// Publish the draft as a new numbered version.
     Publish {
-        /// The integration's global ID.
+        /// The integration: global ID or name.
         id: String,
         /// What changed.
         #[arg(long)]
@@ -53,7 +54,7 @@ pub enum IntegrationsCommand {
     },
     /// Set test values of the draft's config vars (`KEY=VALUE`...).
     TestConfig {
-        /// The integration's global ID.
+        /// The integration: global ID or name.
         id: String,
         /// `KEY=VALUE` pairs.
         values: Vec<String>,
@@ -62,7 +63,7 @@ pub enum IntegrationsCommand {
     },
     /// Run a flow of the draft now with its test config.
     Test {
-        /// The integration's global ID.
+        /// The integration: global ID or name.
         id: String,
         /// The flow's name (default: the first).
         #[arg(long)]
@@ -116,6 +117,10 @@ pub async fn run(cmd: IntegrationsCommand) -> anyhow::Result<()> {
             integration,
             client,
         } => {
+            let integration = match integration {
+                Some(i) => Some(resolve::integration(&client, &i).await?),
+                None => None,
+            };
             let definition = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let q = format!(
@@ -133,6 +138,7 @@ pub async fn run(cmd: IntegrationsCommand) -> anyhow::Result<()> {
             show(&client, &p["integration"]);
         }
         IntegrationsCommand::Export { id, client } => {
+            let id = resolve::integration(&client, &id).await?;
             let data = client
                 .graphql(
                     "query($id: ID!) { integration(id: $id) { definition } }",
@@ -146,6 +152,7 @@ pub async fn run(cmd: IntegrationsCommand) -> anyhow::Result<()> {
             comment,
             client,
         } => {
+            let id = resolve::integration(&client, &id).await?;
             let q = format!(
                 "mutation($input: PublishIntegrationInput!) {{ publishIntegration(input: $input) {{
                    integration {{ {FIELDS} }} errors {{ field messages }} }} }}"
@@ -166,6 +173,7 @@ pub async fn run(cmd: IntegrationsCommand) -> anyhow::Result<()> {
             list(&client, None).await?;
         }
         IntegrationsCommand::TestConfig { id, values, client } => {
+            let id = resolve::integration(&client, &id).await?;
             let mut vars = Vec::new();
             for pair in &values {
                 let (k, v) = pair
@@ -194,6 +202,7 @@ pub async fn run(cmd: IntegrationsCommand) -> anyhow::Result<()> {
             payload,
             client,
         } => {
+            let id = resolve::integration(&client, &id).await?;
             let payload = match payload {
                 Some(p) => Some(
                     std::fs::read_to_string(&p)

@@ -31,6 +31,34 @@ pub enum ClientError {
     Server(String),
 }
 
+/// A server "`TypeName` not found" in words (`InstanceExecutionResult not found` → `execution
+/// not found`); other messages unchanged.
+pub fn plain_not_found(message: &str) -> String {
+    let Some(type_name) = message.strip_suffix(" not found") else {
+        return message.to_string();
+    };
+    if type_name.is_empty() || !type_name.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return message.to_string();
+    }
+    let words = match type_name {
+        "InstanceExecutionResult" | "ExecutionResult" => "execution".to_string(),
+        "ScopedConfigVariable" => "connection".to_string(),
+        "InstanceFlowConfig" => "instance flow".to_string(),
+        "ApiToken" => "API token".to_string(),
+        other => {
+            let mut out = String::new();
+            for (i, c) in other.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    out.push(' ');
+                }
+                out.push(c.to_ascii_lowercase());
+            }
+            out
+        }
+    };
+    format!("{words} not found (check the ID or name; the `list` commands show them)")
+}
+
 /// The server's base URL from `PLUMB_URL`/`--url`: an `http://` or `https://` URL of the
 /// server itself (a trailing `/` or `/api` is dropped); anything else is explained.
 pub fn base_url(url: &str) -> Result<String, ClientError> {
@@ -110,7 +138,7 @@ impl ClientArgs {
                     .and_then(Value::as_str)
                     .unwrap_or("");
                 return Err(match code {
-                    "NOT_FOUND" => ClientError::NotFound(message),
+                    "NOT_FOUND" => ClientError::NotFound(plain_not_found(&message)),
                     "FORBIDDEN" => ClientError::Forbidden(message),
                     _ => ClientError::Server(message),
                 });

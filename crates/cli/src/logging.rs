@@ -1,4 +1,7 @@
-//! `tracing` set-up: human text or JSON lines, filtered by `RUST_LOG` (default `info`).
+//! `tracing` set-up: human text or JSON lines, filtered by `RUST_LOG` (default `info`); text
+//! has ANSI colours only when standard error is a terminal (and `NO_COLOR` is not set).
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
@@ -16,8 +19,10 @@ pub enum LogFormat {
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let colours = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colours)
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),

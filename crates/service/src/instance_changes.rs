@@ -483,11 +483,20 @@ impl Services {
             .store
             .instance_flow_configs(caller.org_id, instance.id)
             .await?;
+        let names: Vec<String> = flows.iter().map(|f| format!("{:?}", f.flow_name)).collect();
         let flow = match flow_name {
             Some(n) => flows.into_iter().find(|f| f.flow_name == n),
             None => flows.into_iter().next(),
         }
-        .ok_or_else(|| ServiceError::invalid("flowName", "flow not found in the instance"))?;
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "flowName",
+                format!(
+                    "flow not found in the instance (its flows: {})",
+                    names.join(", ")
+                ),
+            )
+        })?;
         match self
             .runtime
             .enqueue(&instance, &flow, trigger, "manual")

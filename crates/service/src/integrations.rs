@@ -357,9 +357,13 @@ impl Services {
             FlowChoice::Named(name) => (def.flow(name), "flow"),
             FlowChoice::First => (def.flows.first(), "flow"),
         };
-        let flow = flow
-            .map(|f| f.name.clone())
-            .ok_or_else(|| ServiceError::invalid(field, "flow not found"))?;
+        let flow = flow.map(|f| f.name.clone()).ok_or_else(|| {
+            let names: Vec<String> = def.flows.iter().map(|f| format!("{:?}", f.name)).collect();
+            ServiceError::invalid(
+                field,
+                format!("flow not found (the flows: {})", names.join(", ")),
+            )
+        })?;
         let headers: BTreeMap<String, String> = match run.headers.as_deref() {
             None | Some("") => BTreeMap::new(),
             Some(text) => serde_json::from_str(text).map_err(|_| {

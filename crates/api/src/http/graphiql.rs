@@ -132,6 +132,10 @@ pub async fn asset(Path((asset_tag, file)): Path<(String, String)>) -> Response 
             Body::from(asset.bytes),
         )
             .into_response(),
-        _ => StatusCode::NOT_FOUND.into_response(),
+        _ => (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({ "error": format!("no asset {file:?} in this build") })),
+        )
+            .into_response(),
     }
 }

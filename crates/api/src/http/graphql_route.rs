@@ -12,14 +12,15 @@ use crate::graphql::limits::{response_too_large, ResponseCap};
 use crate::AppState;
 
 /// Executes a GraphQL request for an authenticated caller. The token is checked before the
-/// body is looked at: an unauthenticated request gets a bare 401 whatever it contains.
+/// body is looked at: an unauthenticated request gets a 401 whatever it contains, with a
+/// GraphQL-shaped JSON error (`extensions.code` `UNAUTHENTICATED`) saying what is expected.
 pub async fn graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
     request: Result<GraphQLRequest, async_graphql_axum::rejection::GraphQLRejection>,
 ) -> Response {
     let Some(caller) = authenticate(&state, &headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
+        return unauthenticated();
     };
     let request = match request {
         Ok(r) => r.into_inner(),
@@ -30,6 +31,16 @@ pub async fn graphql(
         BatchResponse::Single(response),
         state.config.graphql_limits.response_bytes,
     )
+}
+
+/// The 401 answer: a JSON error body naming the header to send.
+fn unauthenticated() -> Response {
+    let body = serde_json::json!({ "errors": [{
+        "message": "unauthorized: the API token is missing, invalid or revoked; send \
+                    `Authorization: Bearer <token>` (`plumb org create` prints the first one)",
+        "extensions": { "code": "UNAUTHENTICATED" }
+    }] });
+    (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response()
 }
 
 /// Serializes a GraphQL answer of at most `cap` bytes; a larger one is replaced by a

@@ -46,11 +46,16 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(headers::security_headers))
-        .layer(TraceLayer::new_for_http().make_span_with(
-            |req: &axum::http::Request<axum::body::Body>| {
-                // Method and path only: headers carry tokens and are never logged.
-                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
-            },
-        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    // Method and path only: headers carry tokens and are never logged.
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                })
+                // One line per request at `info`: method, path, status and latency.
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
+        )
         .with_state(state)
 }

@@ -43,7 +43,7 @@ async fn health_ready_metrics() {
 }
 
 #[tokio::test]
-async fn missing_bad_and_revoked_tokens_get_a_bare_401() {
+async fn missing_bad_and_revoked_tokens_get_a_401_with_a_json_error() {
     for s in Server::all().await {
         let q = json!({ "query": "{ organization { name } }" });
         let none = s
@@ -54,7 +54,18 @@ async fn missing_bad_and_revoked_tokens_get_a_bare_401() {
             .await
             .unwrap();
         assert_eq!(none.status(), 401);
-        assert_eq!(none.text().await.unwrap(), "");
+        let body: serde_json::Value = none.json().await.unwrap();
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+            "{body}"
+        );
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Authorization: Bearer"),
+            "{body}"
+        );
         for bad in ["plumb_bogus", "", "Basic abc"] {
             let r = s
                 .http

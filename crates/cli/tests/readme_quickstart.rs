@@ -46,13 +46,14 @@ fn quickstart_blocks(readme: &str) -> Vec<String> {
     blocks
 }
 
-/// Kills the process group of the script (the server it started in the background) on drop.
+/// Kills (SIGKILL) the process group of the script, the server it started in the background
+/// included, on drop.
 struct Group(u32);
 
 impl Drop for Group {
     fn drop(&mut self) {
         let _ = Command::new("kill")
-            .args(["-TERM", &format!("-{}", self.0)])
+            .args(["-KILL", "--", &format!("-{}", self.0)])
             .status();
     }
 }

@@ -29,7 +29,10 @@ fn the_example_runs_offline_through_a_server() {
         .env("PLUMB", BIN)
         .env("STANDINS", &standins)
         .env("WORK_DIR", work.path())
-        .env("PLUMB_LISTEN", format!("127.0.0.1:{}", support::free_port()))
+        .env(
+            "PLUMB_LISTEN",
+            format!("127.0.0.1:{}", support::free_port()),
+        )
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

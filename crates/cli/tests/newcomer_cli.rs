@@ -253,6 +253,24 @@ fn names_errors_and_output_for_a_newcomer() {
 
     // Integrations by name; a flow not found lists the flows.
     env.ok(&["integrations", "import", EXAMPLE]);
+    // test-config shows what the test run uses.
+    let set = env.ok(&[
+        "integrations",
+        "test-config",
+        "Pokemon Avatar Sync",
+        "customerName=Tester",
+    ]);
+    for t in [
+        "CONFIG VAR",
+        "Tester",
+        "(default) https://pokeapi.co",
+        "test credentials of connection aws-avatars",
+    ] {
+        assert!(set.contains(t), "{t:?} not in:\n{set}");
+    }
+    // Connection values: a table first, not a bare ID.
+    let values = env.ok(&["connections", "set-test", "aws-avatars", "accessKeyId=AK"]);
+    assert!(values.starts_with("INPUT"), "{values}");
     fails(
         &env.run(&[
             "integrations",

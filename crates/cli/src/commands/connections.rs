@@ -288,8 +288,8 @@ fn show_values(client: &ClientArgs, v: &Value) {
                 .collect()
         })
         .unwrap_or_default();
-    println!("{}", output::text(v, "id"));
     output::table(&["INPUT", "VALUE"], &rows);
+    println!("(values {})", output::text(v, "id"));
 }
 
 /// Runs a connections command.

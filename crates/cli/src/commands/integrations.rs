@@ -194,7 +194,11 @@ pub async fn run(cmd: IntegrationsCommand) -> anyhow::Result<()> {
                     json!({"input": {"integration": id, "configVariables": vars}}),
                 )
                 .await?;
-            show(&client, &p["integration"]);
+            if client.json {
+                output::json(&p["integration"]);
+            } else {
+                print_test_config(&client, &id).await?;
+            }
         }
         IntegrationsCommand::Test {
             id,
@@ -239,6 +243,35 @@ pub async fn run(cmd: IntegrationsCommand) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Prints the draft's required config vars with their test values (what a test run uses).
+async fn print_test_config(client: &ClientArgs, id: &str) -> anyhow::Result<()> {
+    let data = client
+        .graphql(
+            "query($id: ID!) { integration(id: $id) { requiredConfigVars {
+               key dataType defaultValue testValue useScopedConfigVar } } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    let rows: Vec<Vec<String>> = data["integration"]["requiredConfigVars"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            let value = match (v["testValue"].as_str(), v["useScopedConfigVar"].as_str()) {
+                (Some(t), _) => t.to_string(),
+                (None, Some(stable)) => format!("(test credentials of connection {stable})"),
+                (None, None) => match v["defaultValue"].as_str() {
+                    Some(d) => format!("(default) {d}"),
+                    None => "(none)".to_string(),
+                },
+            };
+            vec![output::text(v, "key"), output::text(v, "dataType"), value]
+        })
+        .collect();
+    output::table(&["CONFIG VAR", "TYPE", "TEST VALUE"], &rows);
     Ok(())
 }
 

@@ -353,6 +353,23 @@ fn names_errors_and_output_for_a_newcomer() {
     env.ok(&["instances", "deploy", "Avatar sync"]);
     env.ok(&["instances", "webhooks", "By keys"]);
 
+    // `plumb run` names every required config var left without a value, and runs nothing.
+    let local = env.run(&["run", EXAMPLE, "--config", "pokemonAvatar=pikachu"]);
+    assert_eq!(local.status.code(), Some(1));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&local.stdout),
+        String::from_utf8_lossy(&local.stderr)
+    );
+    for t in [
+        "customerName",
+        "pokemonAvatarS3BucketName",
+        "AWS Credentials",
+    ] {
+        assert!(said.contains(t), "{t:?} not in: {said}");
+    }
+    assert!(!said.contains("undefined.png"), "{said}");
+
     // Relative times, or a message with the expected format.
     for since in ["1h", "yesterday", "2026-01-01", "30m ago"] {
         env.ok(&[

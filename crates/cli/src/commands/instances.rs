@@ -384,16 +384,24 @@ pub async fn mutate_id(
     }
 }
 
-/// Polls an execution until it is `SUCCESS` or `ERROR` (or `timeout` passes) and answers it.
+/// Polls an execution until it is `SUCCESS` or `ERROR` (or `timeout` passes) and answers it,
+/// printing each status it passes through to standard error.
 pub async fn wait_for(client: &ClientArgs, id: &str, timeout: Duration) -> anyhow::Result<Value> {
     let q = format!("query($id: ID!) {{ executionResult(id: $id) {{ {EXECUTION_FIELDS} }} }}");
     let deadline = Instant::now() + timeout;
     let mut pause = Duration::from_millis(100);
+    let mut last = String::new();
     loop {
         let data = client.graphql(&q, json!({ "id": id })).await?;
         let e = &data["executionResult"];
         if e["status"] == "SUCCESS" || e["status"] == "ERROR" {
             return Ok(e.clone());
+        }
+        // Progress on standard error: each status the execution passes through.
+        let status = output::text(e, "status");
+        if status != last {
+            eprintln!("execution {id}: {status}...");
+            last = status;
         }
         if Instant::now() >= deadline {
             return Err(anyhow!(

@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod bench;
+pub mod bindings;
 pub mod config_vars;
 pub mod connections;
 pub mod customers;

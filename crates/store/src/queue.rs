@@ -74,9 +74,51 @@ impl Store {
         opts: &ClaimOptions,
     ) -> Result<Option<Execution>, StoreError> {
         let now = now_ms();
-        let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
+        let sql = self.claim_sql(opts);
+        let row = bind_claim(sqlx::query(AssertSqlSafe(sql)), opts, now)
+            .fetch_optional(&self.write)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let id: String = row.try_get("id")?;
+        let org: String = row.try_get("org_id")?;
+        let parse = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()));
+        self.get_execution(parse(&org)?, parse(&id)?)
+            .await
+            .map(Some)
+    }
+
+    /// The query plan of the claim for `opts` (SQLite's `EXPLAIN QUERY PLAN` details, or
+    /// PostgreSQL's `EXPLAIN` lines): a diagnostic, used by the tests to check that the claim
+    /// walks its index without sorting the backlog.
+    pub async fn explain_claim(&self, opts: &ClaimOptions) -> Result<Vec<String>, StoreError> {
+        let (prefix, column) = match self.backend {
+            Backend::Sqlite => ("EXPLAIN QUERY PLAN ", "detail"),
+            Backend::Postgres => ("EXPLAIN ", "QUERY PLAN"),
+        };
+        let sql = format!("{prefix}{}", self.claim_sql(opts));
+        let rows = bind_claim(sqlx::query(AssertSqlSafe(sql)), opts, now_ms())
+            .fetch_all(&self.write)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>(column).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// The text of the claim statement for `opts` (placeholders only, values are bound by
+    /// [`bind_claim`]).
+    fn claim_sql(&self, opts: &ClaimOptions) -> String {
+        // SQLite's planner would rather walk `executions_queue` by due time and sort: name
+        // the indexes (checked by `EXPLAIN QUERY PLAN` in the store tests).
+        let (lock, ready, running_customer, running_org) = match self.backend {
+            Backend::Postgres => (" FOR UPDATE SKIP LOCKED", "", "", ""),
+            Backend::Sqlite => (
+                "",
+                " INDEXED BY executions_ready",
+                " INDEXED BY executions_running_customer",
+                " INDEXED BY executions_running_org",
+            ),
         };
         // Only constants and placeholders are formatted into the text; values are bound.
         // A customer-less execution (NULL) is never skipped: `NULL NOT IN (...)` is not true.
@@ -97,43 +139,30 @@ impl Store {
             skip.push_str(" AND ");
             skip.push_str(&condition.replace('?', &marks.join(", ")));
         }
-        let sql = format!(
+        // The candidate walks `executions_ready` (group, fair rank, due time, id) from its
+        // start and stops at the first row that passes the filters: no sort, no count per
+        // row. The limits are two uncorrelated subqueries over the running rows (indexes
+        // `executions_running_customer` / `_org`), evaluated once per claim: the tenants at
+        // their limit. One statement, so on SQLite the check and the claim are atomic.
+        format!(
             "UPDATE executions SET status = 'PENDING', lease_owner = $1, lease_expires_at = $2,
                  started_at = $3
              WHERE status = 'QUEUED' AND id = (
-                 SELECT e.id FROM executions e
-                  WHERE e.status = 'QUEUED' AND e.next_attempt_at <= $3
-                    AND COALESCE(e.worker_group, '') = $4{skip}
-                    AND ($5 <= 0 OR e.customer_id IS NULL OR
-                         (SELECT COUNT(*) FROM executions r
-                           WHERE r.customer_id = e.customer_id AND r.status = 'PENDING') < $5)
-                    AND ($6 <= 0 OR
-                         (SELECT COUNT(*) FROM executions o
-                           WHERE o.org_id = e.org_id AND o.status = 'PENDING') < $6)
+                 SELECT e.id FROM executions e{ready}
+                  WHERE e.status = 'QUEUED' AND COALESCE(e.worker_group, '') = $4
+                    AND e.next_attempt_at <= $3{skip}
+                    AND ($5 <= 0 OR e.customer_id IS NULL OR e.customer_id NOT IN (
+                         SELECT r.customer_id FROM executions r{running_customer}
+                          WHERE r.status = 'PENDING' AND r.customer_id IS NOT NULL
+                          GROUP BY r.customer_id HAVING COUNT(*) >= $5))
+                    AND ($6 <= 0 OR e.org_id NOT IN (
+                         SELECT o.org_id FROM executions o{running_org}
+                          WHERE o.status = 'PENDING'
+                          GROUP BY o.org_id HAVING COUNT(*) >= $6))
                   ORDER BY e.fair_rank, e.next_attempt_at, e.id
                   LIMIT 1{lock})
              RETURNING id, org_id"
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql))
-            .bind(&opts.worker)
-            .bind(now + opts.lease_ms)
-            .bind(now)
-            .bind(opts.group.clone().unwrap_or_default())
-            .bind(opts.customer_limit)
-            .bind(opts.org_limit);
-        for id in opts.skip_customers.iter().chain(&opts.skip_orgs) {
-            query = query.bind(id.to_string());
-        }
-        let row = query.fetch_optional(&self.write).await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let id: String = row.try_get("id")?;
-        let org: String = row.try_get("org_id")?;
-        let parse = |s: &str| Uuid::parse_str(s).map_err(|e| StoreError::Corrupt(e.to_string()));
-        self.get_execution(parse(&org)?, parse(&id)?)
-            .await
-            .map(Some)
+        )
     }
 
     /// Renews a lease; `false` when the worker no longer holds it (it must stop).
@@ -362,4 +391,23 @@ impl Store {
         }
         Ok(total)
     }
+}
+
+/// Binds the values of [`Store::claim_sql`]'s placeholders, in their order.
+fn bind_claim<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    opts: &'q ClaimOptions,
+    now: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    query = query
+        .bind(&opts.worker)
+        .bind(now + opts.lease_ms)
+        .bind(now)
+        .bind(opts.group.clone().unwrap_or_default())
+        .bind(opts.customer_limit)
+        .bind(opts.org_limit);
+    for id in opts.skip_customers.iter().chain(&opts.skip_orgs) {
+        query = query.bind(id.to_string());
+    }
+    query
 }

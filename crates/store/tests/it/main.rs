@@ -11,6 +11,7 @@ mod migrations;
 mod models;
 mod oauth_tokens;
 mod queue;
+mod queue_backlog;
 mod secrets;
 mod tokens;
 

@@ -16,14 +16,14 @@ use uuid::Uuid;
 
 use crate::dbs;
 
-struct Fixture {
-    org: Uuid,
-    customers: Vec<Uuid>,
+pub(crate) struct Fixture {
+    pub(crate) org: Uuid,
+    pub(crate) customers: Vec<Uuid>,
     integration: Uuid,
     version: Uuid,
 }
 
-async fn fixture(s: &Store, customers: usize) -> Fixture {
+pub(crate) async fn fixture(s: &Store, customers: usize) -> Fixture {
     let org = s.create_org("Acme").await.unwrap();
     let mut ids = vec![];
     for i in 0..customers {
@@ -53,7 +53,7 @@ fn flow(name: &str) -> NewFlowConfig {
     }
 }
 
-async fn instance(s: &Store, f: &Fixture, customer: Uuid, flows: &[&str]) -> Uuid {
+pub(crate) async fn instance(s: &Store, f: &Fixture, customer: Uuid, flows: &[&str]) -> Uuid {
     let mut b = Binding::new("greeting", BindingKind::Value);
     b.value = Some("hi".into());
     s.create_instance(
@@ -74,7 +74,7 @@ async fn instance(s: &Store, f: &Fixture, customer: Uuid, flows: &[&str]) -> Uui
     .id
 }
 
-fn queued(f: &Fixture, instance: Uuid, customer: Uuid, flow: &str) -> NewExecution {
+pub(crate) fn queued(f: &Fixture, instance: Uuid, customer: Uuid, flow: &str) -> NewExecution {
     NewExecution {
         integration_id: Some(f.integration),
         integration_version_id: Some(f.version),
@@ -87,7 +87,7 @@ fn queued(f: &Fixture, instance: Uuid, customer: Uuid, flow: &str) -> NewExecuti
     }
 }
 
-fn opts(worker: &str, limit: i64) -> ClaimOptions {
+pub(crate) fn opts(worker: &str, limit: i64) -> ClaimOptions {
     ClaimOptions {
         worker: worker.into(),
         group: None,

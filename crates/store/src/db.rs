@@ -41,6 +41,12 @@ pub struct Store {
     /// Writes. On SQLite a single connection, so writers queue in-process instead of
     /// contending for the file lock; on PostgreSQL the same pool as `read`.
     pub(crate) write: AnyPool,
+    /// Queued-execution inserts waiting for the writer, at most one at a time on SQLite: the
+    /// single writer connection serves waiters in order, so without this gate a burst of
+    /// accepted webhooks queues ahead of every claim, step result and end a worker writes,
+    /// and the workers starve while the backlog grows. With it, a worker's write waits
+    /// behind one insert at most. `None` on PostgreSQL (a pool of connections).
+    pub(crate) insert_gate: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 }
 
 const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
@@ -63,8 +69,11 @@ impl Store {
             Backend::Sqlite => {
                 let url = sqlite_url(url)?;
                 // journal_mode is persistent in the file: set it once, on the writer.
+                // A ping before every acquire would be one more hand-off to the SQLite thread
+                // per statement; a file connection does not go away underneath.
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(60))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
@@ -85,6 +94,7 @@ impl Store {
                     .max(4);
                 let read = AnyPoolOptions::new()
                     .max_connections(readers)
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute(SQLITE_PRAGMAS).await?;
@@ -97,6 +107,7 @@ impl Store {
                     backend,
                     read,
                     write,
+                    insert_gate: Some(std::sync::Arc::new(tokio::sync::Semaphore::new(1))),
                 })
             }
             Backend::Postgres => {
@@ -109,6 +120,7 @@ impl Store {
                     backend,
                     read: pool.clone(),
                     write: pool,
+                    insert_gate: None,
                 })
             }
         }

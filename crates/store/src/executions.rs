@@ -379,7 +379,16 @@ impl Store {
         org_id: Uuid,
         new: NewExecution,
     ) -> Result<Execution, StoreError> {
-        let id = Self::insert_execution(&self.write, org_id, new).await?;
+        let id = {
+            // See `Store::insert_gate`: one queued insert at a time waits for the writer.
+            let _turn = match &self.insert_gate {
+                Some(gate) => Some(gate.acquire().await.map_err(|_| {
+                    StoreError::Corrupt("the store's insert gate was closed".into())
+                })?),
+                None => None,
+            };
+            Self::insert_execution(&self.write, org_id, new).await?
+        };
         self.get_execution(org_id, id).await
     }
 

@@ -6,6 +6,9 @@
 //!   it, skipping customers and organizations at their share of the claiming process's
 //!   workers and organizations at the organization limit. On PostgreSQL the candidate row is locked `FOR UPDATE SKIP LOCKED`, so workers on many
 //!   machines never take the same row; on SQLite the single writer connection serializes claims.
+//!   The claim is an index walk (`executions_ready`, over `QUEUED` rows in fair order) that
+//!   stops at the first row passing the filters, and the limits count only `PENDING` rows, so
+//!   its cost does not grow with the number of executions waiting.
 //! - **Lease.** The worker renews its lease ([`Store::heartbeat_execution`]) while it runs; a
 //!   lease that expires (a killed worker) puts the execution back on the queue
 //!   ([`Store::recover_expired_leases`]), at most `max_recoveries` times, then it fails.

@@ -10,6 +10,7 @@ mod graphql_route;
 pub mod headers;
 mod health;
 pub mod metrics;
+mod not_found;
 mod oauth_callback;
 mod trigger;
 
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
         .merge(plumb_console::router::<AppState>())
+        .fallback(not_found::handle)
         .layer(RequestBodyLimitLayer::new(limit))
         .merge(hooks)
         .layer(axum::middleware::from_fn_with_state(

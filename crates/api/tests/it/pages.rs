@@ -153,6 +153,34 @@ async fn api_answers_are_nosniff() {
         .unwrap();
     assert_eq!(hook.status(), 404);
     assert_eq!(header(&hook, "x-content-type-options"), "nosniff");
+
+    // A path no route serves: JSON for a client, a page for a browser.
+    let missing = s
+        .http
+        .get(format!("{}/no/such/route", s.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"error": "not found", "path": "/no/such/route"})
+    );
+    let page = s
+        .http
+        .get(format!("{}/no/such/<b>page</b>", s.url))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(header(&page, "content-security-policy").contains("frame-ancestors"));
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Not found") && !html.contains("<b>page"),
+        "{html}"
+    );
 }
 
 /// The label sets of `plumb_http_requests_total`.

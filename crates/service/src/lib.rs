@@ -14,6 +14,7 @@ pub mod capabilities;
 pub mod config_vars;
 pub mod connections;
 pub mod customers;
+pub mod embedded;
 mod error;
 pub mod executions;
 pub mod instance_changes;

@@ -32,8 +32,20 @@ impl Services {
             .await?
             .into_iter()
             .find(|t| t.id == caller.token_id)
-            .map(|t| t.name)
-            .unwrap_or_default();
+            .map(|t| t.name);
+        // A customer user signed in with an embedded JWT is not a token.
+        let name = match name {
+            Some(n) => n,
+            None => match self
+                .store
+                .get_customer_user(caller.org_id, caller.token_id)
+                .await
+            {
+                Ok(u) => u.name,
+                Err(StoreError::NotFound) => String::new(),
+                Err(e) => return Err(e.into()),
+            },
+        };
         let customer = match caller.customer_id {
             None => None,
             Some(id) => match self.store.get_customer(caller.org_id, id).await {

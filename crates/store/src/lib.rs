@@ -18,6 +18,7 @@ mod page;
 pub mod config_vars;
 pub mod connection_values;
 pub mod connections;
+pub mod customer_users;
 pub mod customers;
 pub mod executions;
 pub mod instances;

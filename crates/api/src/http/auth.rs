@@ -1,4 +1,5 @@
-//! Bearer-token authentication: `Authorization: Bearer <token>` → a [`Caller`].
+//! Bearer-token authentication: `Authorization: Bearer <token>` → a [`Caller`]: an API token,
+//! or an embedded sign-in JWT of a customer user (`plumb_service::embedded`).
 
 use axum::http::HeaderMap;
 
@@ -17,7 +18,12 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Option<Calle
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;
     }
-    match state.store.authenticate_token(token.trim()).await {
+    let token = token.trim();
+    // An embedded sign-in JWT stands for a customer user (plumb's own tokens are never JWTs).
+    if plumb_service::embedded::looks_like_jwt(token) {
+        return state.console.services.embedded_caller(token).await.ok();
+    }
+    match state.store.authenticate_token(token).await {
         Ok(t) => t.map(Caller::from),
         Err(e) => {
             tracing::error!(error = %e, "token lookup failed");

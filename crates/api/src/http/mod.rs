@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod capabilities;
+mod embedded;
 pub mod graphiql;
 mod graphql_route;
 pub mod headers;
@@ -15,7 +16,7 @@ mod oauth_callback;
 mod trigger;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/assets/{tag}/{file}", get(graphiql::asset))
         .route("/oauth2/callback", get(oauth_callback::handle))
         .route("/step-results/{token}", get(capabilities::step_result))
+        .route("/embedded/authenticate", post(embedded::authenticate))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))

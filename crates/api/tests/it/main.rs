@@ -11,6 +11,7 @@ mod console;
 mod customer_tokens;
 mod customers;
 mod deploy_rules;
+mod embedded;
 mod fuzz_regressions;
 mod http;
 mod instance_values;

@@ -20,6 +20,7 @@ pub mod connection_values;
 pub mod connections;
 pub mod customer_users;
 pub mod customers;
+mod embedded_origins;
 pub mod executions;
 pub mod instances;
 pub mod integrations;

@@ -52,6 +52,7 @@ pub struct Query(
 /// The mutation root.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
+    org::OrgMutation,
     customers::CustomerMutation,
     config_vars::ConfigVarMutation,
     connections::ConnectionMutation,

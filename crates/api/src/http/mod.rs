@@ -5,6 +5,7 @@
 
 pub mod auth;
 mod capabilities;
+mod cors;
 mod embedded;
 pub mod graphiql;
 mod graphql_route;
@@ -47,6 +48,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cors::cors,
         ))
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(headers::security_headers))

@@ -234,3 +234,102 @@ async fn every_bad_jwt_is_refused_with_a_reason() {
     let (status, text) = authenticate(&s, Some(&good)).await;
     assert_eq!(status, 401, "{text}");
 }
+
+#[tokio::test]
+async fn cross_origin_calls_answer_only_allowed_origins() {
+    let s = Server::start(TestDb::sqlite().await.unwrap()).await;
+    let set = |origins: Value| {
+        let s = &s;
+        async move {
+            s.gql(
+                "mutation($o: [String]) { updateOrganization(input: {embeddedAllowedOrigins: $o}) { organization { embeddedAllowedOrigins } errors { field messages } } }",
+                json!({"o": origins}),
+            )
+            .await
+        }
+    };
+    let v = set(json!(["https://App.Example.com/", "http://127.0.0.2:9000"])).await;
+    assert_eq!(
+        v["data"]["updateOrganization"]["organization"]["embeddedAllowedOrigins"],
+        json!(["http://127.0.0.2:9000", "https://app.example.com"]),
+        "{v}"
+    );
+    let bad = set(json!(["https://ok.example", "*"])).await;
+    assert_eq!(
+        bad["data"]["updateOrganization"]["errors"][0]["field"], "embeddedAllowedOrigins.1",
+        "{bad}"
+    );
+    let now_set = s
+        .gql("{ organization { embeddedAllowedOrigins } }", json!({}))
+        .await;
+    assert_eq!(
+        now_set["data"]["organization"]["embeddedAllowedOrigins"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "an invalid list changes nothing: {now_set}"
+    );
+    let viewer = s.token(&[plumb_store::tokens::Role::Viewer], None).await;
+    let refused = s
+        .gql_as(
+            &viewer,
+            "mutation { updateOrganization(input: {embeddedAllowedOrigins: []}) { errors { field } } }",
+            json!({}),
+        )
+        .await;
+    assert!(refused["errors"].is_array(), "{refused}");
+
+    for path in ["/embedded/authenticate", "/api"] {
+        let pre = s
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}{path}", s.url))
+            .header("origin", "https://app.example.com")
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pre.status(), 204, "{path}");
+        let h = pre.headers();
+        assert_eq!(h["access-control-allow-origin"], "https://app.example.com");
+        assert!(h["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization"));
+        assert!(h.get("access-control-allow-credentials").is_none());
+        let evil = s
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}{path}", s.url))
+            .header("origin", "https://evil.example")
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(evil.status(), 403, "{path}");
+        assert!(evil.headers().get("access-control-allow-origin").is_none());
+    }
+    let call = |origin: &'static str| {
+        let s = &s;
+        async move {
+            s.http
+                .post(format!("{}/api", s.url))
+                .bearer_auth(&s.token)
+                .header("origin", origin)
+                .json(&json!({"query": "{ organization { name } }"}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let ok = call("https://app.example.com").await;
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    let evil = call("https://evil.example").await;
+    assert!(evil.headers().get("access-control-allow-origin").is_none());
+}

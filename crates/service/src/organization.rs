@@ -1,8 +1,8 @@
-//! The organization's embedding settings: the web origins allowed to embed its screens and to
-//! call its embedded sign-in and API from a browser (`updateOrganization(input:
-//! {embeddedAllowedOrigins})`, `organization { embeddedAllowedOrigins }`).
+//! The organization's settings: its name, and the web origins allowed to embed its screens and
+//! to call its embedded sign-in and API from a browser (`updateOrganization(input: {name,
+//! embeddedAllowedOrigins})`, `organization { embeddedAllowedOrigins }`).
 //!
-//! Rules: only organization admins change them. Each origin is `http(s)://host[:port]` with no
+//! Rules: only organization admins change them. A name is 1 to 255 characters (trimmed). Each origin is `http(s)://host[:port]` with no
 //! path, query, user or wildcard (`*` is refused: an embedding site is named); they are stored
 //! lowercase without a trailing slash; at most [`MAX_ORIGINS`], each at most 255 characters.
 //! The list is replaced as a whole; an invalid entry changes nothing and is named by its index.
@@ -39,6 +39,20 @@ pub fn normalize_origin(text: &str) -> Result<String, &'static str> {
 }
 
 impl Services {
+    /// Renames the organization.
+    pub async fn rename_organization(
+        &self,
+        caller: &Caller,
+        name: &str,
+    ) -> Result<(), ServiceError> {
+        require_admin(caller)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 255 {
+            return Err(ServiceError::invalid("name", "must be 1 to 255 characters"));
+        }
+        Ok(self.store.rename_org(caller.org_id, name).await?)
+    }
+
     /// The organization's allowed embedding origins.
     pub async fn embedded_origins(&self, caller: &Caller) -> Result<Vec<String>, ServiceError> {
         require_admin(caller)?;

@@ -90,4 +90,17 @@ impl Store {
         }
         Ok(())
     }
+
+    /// Renames an organization.
+    pub async fn rename_org(&self, id: Uuid, name: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE organizations SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id.to_string())
+            .execute(&self.write)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
 }

@@ -48,6 +48,8 @@ impl Organization {
 /// Input of `updateOrganization`.
 #[derive(InputObject)]
 pub struct UpdateOrganizationInput {
+    /// A new name.
+    pub name: Option<String>,
     /// Replace the allowed embedding origins (`https://app.example.com`; null items left out).
     pub embedded_allowed_origins: Option<Vec<Option<String>>>,
 }
@@ -67,7 +69,8 @@ pub struct OrgMutation;
 
 #[Object]
 impl OrgMutation {
-    /// Changes the organization's settings (today: its allowed embedding origins; admins).
+    /// Changes the organization's name and allowed embedding origins (admins). An invalid name
+    /// changes nothing; a valid name is kept even if the origins that follow are invalid.
     async fn update_organization(
         &self,
         ctx: &Context<'_>,
@@ -75,6 +78,15 @@ impl OrgMutation {
     ) -> Result<OrganizationPayload> {
         let caller = caller(ctx)?;
         let services = ctx.data::<Services>()?;
+        if let Some(name) = &input.name {
+            let answer = services.rename_organization(caller, name).await;
+            if let Some(errors) = present(answer, |_| None, Some)? {
+                return Ok(OrganizationPayload {
+                    organization: None,
+                    errors,
+                });
+            }
+        }
         if let Some(origins) = present_items(input.embedded_allowed_origins) {
             let answer = services.set_embedded_origins(caller, &origins).await;
             if let Some(errors) = present(answer, |_| None, Some)? {

@@ -270,6 +270,26 @@ async fn cross_origin_calls_answer_only_allowed_origins() {
         2,
         "an invalid list changes nothing: {now_set}"
     );
+    let renamed = s
+        .gql(
+            r#"mutation { updateOrganization(input: {name: "Acme SaaS"}) { organization { name } errors { field } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        renamed["data"]["updateOrganization"]["organization"]["name"],
+        "Acme SaaS"
+    );
+    let blank = s
+        .gql(
+            r#"mutation { updateOrganization(input: {name: " "}) { errors { field } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        blank["data"]["updateOrganization"]["errors"][0]["field"],
+        "name"
+    );
     let viewer = s.token(&[plumb_store::tokens::Role::Viewer], None).await;
     let refused = s
         .gql_as(

@@ -455,6 +455,11 @@ fn signing_keys_through_prism() {
     }
     let keys = p.json(&["organization:signing-keys:list", "-x"]);
     assert!(rows(&keys).is_empty(), "{keys}");
+
+    // organization:update renames the organization.
+    p.ok(&["organization:update", "-n", "Prism Renamed"]);
+    let me = p.ok(&["me"]);
+    assert!(me.contains("Organization: Prism Renamed"), "{me}");
 }
 
 #[test]
@@ -536,6 +541,7 @@ fn every_operation_of_the_package_is_validated_against_the_schema() {
         "listOrganizationSigningKeys",
         "generateSigningKey",
         "importPublicKey",
+        "updateOrganization",
     ];
     let ops = report["operations"].as_array().unwrap();
     for name in daily {

@@ -25,6 +25,10 @@ pub struct Customer {
     pub description: String,
     /// Labels.
     pub labels: Vec<String>,
+    /// Whether the customer's users may build their own integrations in an embedded designer
+    /// (Prismatic's embedded workflow builder): plumb has none, so false. Prismatic's SDK asks
+    /// for it right after embedded sign-in.
+    pub allow_embedded_designer: bool,
     /// Creation time.
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// Last update.
@@ -39,6 +43,7 @@ impl From<Row> for Customer {
             external_id: r.external_id,
             description: r.description,
             labels: r.labels,
+            allow_embedded_designer: false,
             created_at: plumb_store::to_datetime(r.created_at),
             updated_at: plumb_store::to_datetime(r.updated_at),
         }

@@ -98,7 +98,7 @@ async fn a_signed_jwt_signs_a_customer_user_in_and_is_its_bearer() {
     let me = s
         .gql_as(
             &jwt,
-            "{ authenticatedUser { name org { id } customer { name externalId } } customers { nodes { name } } }",
+            "{ authenticatedUser { name org { id } customer { name externalId allowEmbeddedDesigner } } customers { nodes { name } } }",
             json!({}),
         )
         .await;
@@ -106,6 +106,8 @@ async fn a_signed_jwt_signs_a_customer_user_in_and_is_its_bearer() {
     assert_eq!(user["name"], "Ada Lovelace", "{me}");
     assert!(user["org"].is_null(), "a customer user: {me}");
     assert_eq!(user["customer"]["externalId"], "acme-ext");
+    // What Prismatic's SDK asks right after `authenticate`.
+    assert_eq!(user["customer"]["allowEmbeddedDesigner"], false);
     let names: Vec<&Value> = me["data"]["customers"]["nodes"]
         .as_array()
         .unwrap()

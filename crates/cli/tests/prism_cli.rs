@@ -463,6 +463,66 @@ fn signing_keys_through_prism() {
 }
 
 #[test]
+fn customer_users_through_prism() {
+    let p = Plumb::start();
+    let customer = p.ok(&["customers:create", "-n", "Users Co", "-e", "users-co"]);
+    let customer = customer.trim().to_string();
+    let roles = p.json(&["customers:users:roles", "-x"]);
+    let admin = find(&roles, "name", "Admin")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(rows(&roles).iter().any(|r| r["name"] == "User"), "{roles}");
+    let user = p.ok(&[
+        "customers:users:create",
+        "-c",
+        &customer,
+        "-e",
+        "ada@users.example",
+        "-n",
+        "Ada",
+        "-r",
+        &admin,
+    ]);
+    let user = user.trim().to_string();
+    assert!(decodes_as(&user, "User"), "{user}");
+    let again = p.prism(&[
+        "customers:users:create",
+        "-c",
+        &customer,
+        "-e",
+        "ada@users.example",
+        "-r",
+        &admin,
+    ]);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("email"),
+        "{again:?}"
+    );
+    let bad_role = p.prism(&[
+        "customers:users:create",
+        "-c",
+        &customer,
+        "-e",
+        "b@x.example",
+        "-r",
+        "nope",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&bad_role.stderr).contains("role"),
+        "{bad_role:?}"
+    );
+    let list = p.json(&["customers:users:list", &customer, "-x"]);
+    let row = find(&list, "id", &user);
+    assert_eq!(row["email"], "ada@users.example");
+    assert_eq!(row["name"], "Ada");
+    p.ok(&["customers:users:delete", &user]);
+    let list = p.json(&["customers:users:list", &customer, "-x"]);
+    assert!(rows(&list).is_empty(), "{list}");
+}
+
+#[test]
 fn a_results_url_is_a_signed_capability() {
     let p = Plumb::start();
     // A made-up token, a tampered one and a test URL used as a results URL are all 404.
@@ -542,6 +602,10 @@ fn every_operation_of_the_package_is_validated_against_the_schema() {
         "generateSigningKey",
         "importPublicKey",
         "updateOrganization",
+        "listCustomerUsers",
+        "createCustomerUser",
+        "deleteUser",
+        "listCustomerRoles",
     ];
     let ops = report["operations"].as_array().unwrap();
     for name in daily {

@@ -13,6 +13,7 @@ mod caller;
 pub mod capabilities;
 pub mod config_vars;
 pub mod connections;
+pub mod customer_users;
 pub mod customers;
 pub mod embedded;
 mod error;

@@ -21,6 +21,8 @@ pub struct CustomerUser {
     pub external_id: String,
     /// Its name.
     pub name: String,
+    /// Its email (users the organization added).
+    pub email: Option<String>,
     /// `admin` or `user` (the JWT's `role`).
     pub role: String,
     /// First sign-in (ms).
@@ -29,7 +31,8 @@ pub struct CustomerUser {
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "id, org_id, customer_id, external_id, name, role, created_at, updated_at";
+const COLUMNS: &str =
+    "id, org_id, customer_id, external_id, name, email, role, created_at, updated_at";
 
 fn from_row(row: &AnyRow) -> Result<CustomerUser, StoreError> {
     Ok(CustomerUser {
@@ -38,6 +41,7 @@ fn from_row(row: &AnyRow) -> Result<CustomerUser, StoreError> {
         customer_id: parse_uuid(row, "customer_id")?,
         external_id: row.try_get("external_id")?,
         name: row.try_get("name")?,
+        email: row.try_get("email")?,
         role: row.try_get("role")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -102,6 +106,7 @@ impl Store {
             customer_id,
             external_id: external_id.to_string(),
             name: name.to_string(),
+            email: None,
             role: role.to_string(),
             created_at: now,
             updated_at: now,
@@ -149,5 +154,78 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         from_row(&row)
+    }
+
+    /// The users of a customer of the organization, oldest first.
+    pub async fn list_customer_users(
+        &self,
+        org_id: Uuid,
+        customer_id: Uuid,
+    ) -> Result<Vec<CustomerUser>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM customer_users WHERE org_id = $1 AND customer_id = $2 ORDER BY id"
+        )))
+        .bind(org_id.to_string())
+        .bind(customer_id.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Adds a user to a customer (its email is its external ID); `Conflict` when the customer
+    /// already has a user with that external ID.
+    pub async fn create_customer_user(
+        &self,
+        org_id: Uuid,
+        customer_id: Uuid,
+        email: &str,
+        name: &str,
+        role: &str,
+    ) -> Result<CustomerUser, StoreError> {
+        let now = now_ms();
+        let user = CustomerUser {
+            id: new_id(),
+            org_id,
+            customer_id,
+            external_id: email.to_string(),
+            name: name.to_string(),
+            email: Some(email.to_string()),
+            role: role.to_string(),
+            created_at: now,
+            updated_at: now,
+        };
+        sqlx::query(
+            "INSERT INTO customer_users
+                 (id, org_id, customer_id, external_id, name, email, role, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(user.id.to_string())
+        .bind(org_id.to_string())
+        .bind(customer_id.to_string())
+        .bind(email)
+        .bind(name)
+        .bind(email)
+        .bind(role)
+        .bind(now)
+        .bind(now)
+        .execute(&self.write)
+        .await
+        .map_err(|e| StoreError::unique(e, "a user with this email"))?;
+        Ok(user)
+    }
+
+    /// Deletes a customer user of the organization; answers it.
+    pub async fn delete_customer_user(
+        &self,
+        org_id: Uuid,
+        id: Uuid,
+    ) -> Result<CustomerUser, StoreError> {
+        let user = self.get_customer_user(org_id, id).await?;
+        sqlx::query("DELETE FROM customer_users WHERE org_id = $1 AND id = $2")
+            .bind(org_id.to_string())
+            .bind(id.to_string())
+            .execute(&self.write)
+            .await?;
+        Ok(user)
     }
 }

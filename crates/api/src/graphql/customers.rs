@@ -14,6 +14,7 @@ pub const TYPE: &str = "Customer";
 
 /// A customer of the organization.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct Customer {
     /// Global ID (`Customer:<uuid>`, base64).
     pub id: ID,
@@ -47,6 +48,24 @@ impl From<Row> for Customer {
             created_at: plumb_store::to_datetime(r.created_at),
             updated_at: plumb_store::to_datetime(r.updated_at),
         }
+    }
+}
+
+#[async_graphql::ComplexObject]
+impl Customer {
+    /// The customer's users (people who sign in through the organization's app).
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<super::customer_users::UserConnection> {
+        let Some(id) = decode_id(TYPE, &self.id) else {
+            return Ok(super::customer_users::no_users());
+        };
+        super::customer_users::users_of(ctx, id, first, after, last, before).await
     }
 }
 

@@ -7,6 +7,7 @@ mod components;
 mod config_var_types;
 mod config_vars;
 mod connections;
+mod customer_users;
 mod customers;
 mod errors;
 mod executions;
@@ -39,6 +40,7 @@ pub struct Query(
     org::OrgQuery,
     users::UserQuery,
     customers::CustomerQuery,
+    customer_users::CustomerUserQuery,
     config_vars::ConfigVarQuery,
     components::ComponentQuery,
     models::ModelQuery,
@@ -54,6 +56,7 @@ pub struct Query(
 pub struct Mutation(
     org::OrgMutation,
     customers::CustomerMutation,
+    customer_users::CustomerUserMutation,
     config_vars::ConfigVarMutation,
     connections::ConnectionMutation,
     tokens::TokenMutation,

@@ -86,13 +86,16 @@ async fn a_signed_jwt_signs_a_customer_user_in_and_is_its_bearer() {
     assert_eq!(authenticate(&s, Some(&jwt)).await, (200, String::new()));
     let customers = s
         .gql(
-            "{ customers(externalId: \"acme-ext\") { nodes { name } } }",
+            "{ customers(externalId: \"acme-ext\") { nodes { name users { nodes { externalId name email role { name } } } } } }",
             json!({}),
         )
         .await;
+    let acme = &customers["data"]["customers"]["nodes"][0];
+    assert_eq!(acme["name"], "Acme Rockets");
     assert_eq!(
-        customers["data"]["customers"]["nodes"][0]["name"],
-        "Acme Rockets"
+        acme["users"]["nodes"],
+        json!([{"externalId": "user-1", "name": "Ada Lovelace", "email": "", "role": {"name": "Admin"}}]),
+        "the signed-in user is recorded: {customers}"
     );
 
     let me = s

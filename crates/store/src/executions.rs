@@ -609,21 +609,8 @@ impl Store {
         execution_id: Uuid,
         page: &PageRequest,
     ) -> Result<Page<StepResult>, StoreError> {
-        let w = Where::default()
-            .and("s.execution_id = ?", [Arg::Text(execution_id.to_string())])
-            .and(
-                "EXISTS (SELECT 1 FROM executions e WHERE e.id = s.execution_id AND e.org_id = ?)",
-                [Arg::Text(org_id.to_string())],
-            );
-        self.paginate(
-            STEP_COLUMNS,
-            "step_results s",
-            "s.id",
-            w,
-            page,
-            step_from_row,
-        )
-        .await
+        self.list_step_results_of(org_id, execution_id, None, page)
+            .await
     }
 
     /// The logs of an execution of the organization, oldest first; `severity` filters.

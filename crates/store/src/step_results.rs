@@ -1,5 +1,5 @@
-//! Reads of step results beyond an execution's list (`Store::list_step_results`): one step
-//! result by ID (the signed `resultsUrl` of the API), and an execution's results of one step.
+//! Reads of step results: one step result by ID (the signed `resultsUrl` of the API), and the
+//! pages of an execution's results, all of them or one step's (`Store::list_step_results_of`).
 
 use sqlx::AssertSqlSafe;
 use uuid::Uuid;
@@ -25,22 +25,24 @@ impl Store {
         step_from_row(&row)
     }
 
-    /// The results of step `step_name` of an execution of the organization (every iteration
-    /// of a step in a loop), in the order they ended.
-    pub async fn list_step_results_of_step(
+    /// A page of an execution's step results in the order they ended; with `step_name`, only
+    /// that step's (every iteration of a step in a loop).
+    pub async fn list_step_results_of(
         &self,
         org_id: Uuid,
         execution_id: Uuid,
-        step_name: &str,
+        step_name: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<StepResult>, StoreError> {
-        let w = Where::default()
+        let mut w = Where::default()
             .and("s.execution_id = ?", [Arg::Text(execution_id.to_string())])
-            .and("s.step_name = ?", [Arg::Text(step_name.to_string())])
             .and(
                 "EXISTS (SELECT 1 FROM executions e WHERE e.id = s.execution_id AND e.org_id = ?)",
                 [Arg::Text(org_id.to_string())],
             );
+        if let Some(name) = step_name {
+            w = w.and("s.step_name = ?", [Arg::Text(name.to_string())]);
+        }
         self.paginate(
             STEP_COLUMNS,
             "step_results s",

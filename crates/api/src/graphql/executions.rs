@@ -345,11 +345,10 @@ impl ExecutionResult {
         let page = oriented(page_request(first, after, last, before)?, descending);
         let store = ctx.data::<Store>()?;
         let (org, id) = (self.row.org_id, self.row.id);
-        let rows = match display_step_name.as_deref() {
-            Some(step) => store.list_step_results_of_step(org, id, step, &page).await,
-            None => store.list_step_results(org, id, &page).await,
-        }
-        .map_err(internal)?;
+        let rows = store
+            .list_step_results_of(org, id, display_step_name.as_deref(), &page)
+            .await
+            .map_err(internal)?;
         let page = connection(rows, |r| r.id, |r| StepResult::of(org, r));
         Ok(reoriented(page, descending).into())
     }

@@ -11,7 +11,7 @@ use super::customers::{self, Customer};
 use super::errors::{internal, FieldError, Result};
 use super::executions::ExecutionResult;
 use super::integrations::{self, flow_uuid, Integration, IntegrationFlow};
-use super::relay::{connection_type, cursor, page_in_memory, page_request, Connection, PageInfo};
+use super::relay::{connection_type, page_in_memory, page_request, whole_list, Connection};
 
 /// The global ID type name of instances.
 pub const TYPE: &str = "Instance";
@@ -228,22 +228,6 @@ connection_type!(
     InstanceFlowConfigEdge
 );
 
-/// A whole (short) list as one page.
-fn all<T>(items: Vec<(T, uuid::Uuid)>) -> Connection<T> {
-    let total_count = items.len() as i64;
-    let edges: Vec<(T, String)> = items.into_iter().map(|(t, id)| (t, cursor(&id))).collect();
-    Connection {
-        page_info: PageInfo {
-            has_next_page: false,
-            has_previous_page: false,
-            start_cursor: edges.first().map(|e| e.1.clone()),
-            end_cursor: edges.last().map(|e| e.1.clone()),
-        },
-        edges,
-        total_count,
-    }
-}
-
 #[ComplexObject]
 impl Instance {
     /// The customer it is deployed to.
@@ -291,10 +275,9 @@ impl Instance {
         let owner = Some((self.row.org_id, self.row.integration_version_id));
         let items = rows
             .into_iter()
-            .map(|b| (b.id, InstanceConfigVariable::from(b)))
-            .map(|(id, v)| (InstanceConfigVariable { owner, ..v }, id))
+            .map(|b| (b.id, InstanceConfigVariable { owner, ..b.into() }))
             .collect();
-        Ok(all(items).into())
+        Ok(whole_list(items).into())
     }
 
     /// One config per flow: the webhook URLs.

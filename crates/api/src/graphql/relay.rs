@@ -166,6 +166,22 @@ impl<T> Connection<T> {
     }
 }
 
+/// A whole, short list held in memory as one page (cursors are the rows' IDs).
+pub fn whole_list<T>(rows: Vec<(uuid::Uuid, T)>) -> Connection<T> {
+    let total_count = rows.len() as i64;
+    let edges: Vec<(T, String)> = rows.into_iter().map(|(id, t)| (t, cursor(&id))).collect();
+    Connection {
+        page_info: PageInfo {
+            has_next_page: false,
+            has_previous_page: false,
+            start_cursor: edges.first().map(|e| e.1.clone()),
+            end_cursor: edges.last().map(|e| e.1.clone()),
+        },
+        edges,
+        total_count,
+    }
+}
+
 /// Pages a list held in memory (flows of a definition, components of the catalog) the way the
 /// store pages rows: `after`/`before` are cursors of rows of the list, `first`/`last` take rows
 /// from the start or the end of what remains (at most [`plumb_store::MAX_PAGE`]; without

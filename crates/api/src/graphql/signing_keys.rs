@@ -7,7 +7,7 @@ use plumb_service::Services;
 use plumb_store::signing_keys::SigningKey as Row;
 
 use super::errors::{present, service_error, FieldError, Result};
-use super::relay::{connection_type, page_in_memory};
+use super::relay::{connection_type, whole_list};
 use super::{caller, decode_id};
 
 /// The global ID type name of signing keys.
@@ -57,7 +57,7 @@ pub(crate) async fn signing_keys(ctx: &Context<'_>) -> Result<OrganizationSignin
         .into_iter()
         .map(|k| (k.id, OrganizationSigningKey::from(k)))
         .collect();
-    Ok(page_in_memory(rows, &Default::default()).into())
+    Ok(whole_list(rows).into())
 }
 
 /// Input of `importOrganizationSigningKey`.

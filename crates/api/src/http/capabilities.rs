@@ -12,8 +12,6 @@
 //! A token that does not check out, has expired or names something gone answers 404
 //! `{"error": "not found"}`, whatever the reason.
 
-use std::collections::BTreeMap;
-
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -24,13 +22,9 @@ use plumb_service::ServiceError;
 use plumb_store::executions::StepValue;
 use serde_json::{json, Value};
 
-use super::trigger::{read_limited, DROPPED_HEADERS};
+use super::trigger::{error, kept_headers, read_limited};
 use crate::graphql::EXECUTION_TYPE;
 use crate::AppState;
-
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
-}
 
 fn failed(e: ServiceError) -> Response {
     match e {
@@ -139,23 +133,13 @@ pub async fn test_trigger(
         Ok(b) => b,
         Err(response) => return response,
     };
-    let mut kept = BTreeMap::new();
-    for (name, value) in &headers {
-        let name = name.as_str().to_ascii_lowercase();
-        if DROPPED_HEADERS.contains(&name.as_str()) {
-            continue;
-        }
-        if let Ok(v) = value.to_str() {
-            kept.insert(name, v.to_string());
-        }
-    }
     let call = TestTriggerCall {
         payload: (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned()),
         content_type: headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
-        headers: kept,
+        headers: kept_headers(&headers),
     };
     match state.console.services.run_test_trigger(&token, call).await {
         Ok(execution) => {

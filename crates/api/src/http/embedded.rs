@@ -5,7 +5,7 @@
 //! shows (`plumb_service::embedded::EmbeddedRefusal`).
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use plumb_service::embedded::EmbeddedRefusal;
 
@@ -13,14 +13,8 @@ use crate::AppState;
 
 /// `POST /embedded/authenticate`.
 pub async fn authenticate(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_string())
-        .unwrap_or_default();
-    match state.console.services.sign_in_embedded(&token).await {
+    let token = super::auth::bearer_token(&headers).unwrap_or_default();
+    match state.console.services.sign_in_embedded(token).await {
         Ok(_) => StatusCode::OK.into_response(),
         Err(EmbeddedRefusal::Internal) => (
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -28,10 +28,10 @@ use crate::graphql::EXECUTION_TYPE;
 use crate::AppState;
 
 /// Headers never stored with a trigger payload (credentials).
-pub(super) const DROPPED_HEADERS: &[&str] =
-    &["api-key", "authorization", "cookie", "proxy-authorization"];
+const DROPPED_HEADERS: &[&str] = &["api-key", "authorization", "cookie", "proxy-authorization"];
 
-fn error(status: StatusCode, message: &str) -> Response {
+/// A JSON error answer `{"error": message}`.
+pub(super) fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
@@ -55,6 +55,22 @@ fn authorized(security: &str, hashes: &[String], headers: &HeaderMap) -> Result<
     } else {
         Err("the Api-Key is not valid for this webhook")
     }
+}
+
+/// The request headers kept with a trigger payload: names lowercased, credentials
+/// ([`DROPPED_HEADERS`]) and values that are not text left out.
+pub(super) fn kept_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
+    let mut kept = BTreeMap::new();
+    for (name, value) in headers {
+        let name = name.as_str().to_ascii_lowercase();
+        if DROPPED_HEADERS.contains(&name.as_str()) {
+            continue;
+        }
+        if let Ok(v) = value.to_str() {
+            kept.insert(name, v.to_string());
+        }
+    }
+    kept
 }
 
 /// How much of a body over `limit` is read (and thrown away) so the caller gets the answer.
@@ -183,16 +199,7 @@ pub async fn handle(
         Ok(b) => b,
         Err(response) => return response,
     };
-    let mut stored_headers = BTreeMap::new();
-    for (name, value) in &headers {
-        let name = name.as_str().to_ascii_lowercase();
-        if DROPPED_HEADERS.contains(&name.as_str()) {
-            continue;
-        }
-        if let Ok(v) = value.to_str() {
-            stored_headers.insert(name, v.to_string());
-        }
-    }
+    let stored_headers = kept_headers(&headers);
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -21,7 +21,7 @@ use crate::graphql::customers::Customer;
 use crate::graphql::errors::{forbidden, gql_error, internal, service_error, Result};
 use crate::graphql::executions::SortDirection;
 use crate::graphql::relay::{
-    connection, oriented, page_in_memory, page_request, reoriented, Connection,
+    connection, oriented, page_in_memory, page_request, reoriented, whole_list, Connection,
 };
 use crate::graphql::{caller, instances};
 
@@ -298,7 +298,7 @@ impl Integration {
             .filter(|v| wanted.as_ref().is_none_or(|w| w.contains(&v.status)))
             .map(|v| (v.row_id, v))
             .collect();
-        Ok(page_in_memory(rows, &Default::default()).into())
+        Ok(whole_list(rows).into())
     }
 }
 

@@ -36,6 +36,7 @@ pub use error::AuthError;
 pub use fields::decode_pem;
 pub use plumb_core::secret::SecretString;
 pub use request::RequestParts;
+pub use reqwest::Method;
 pub use schemes::aws_sigv4::{AwsSigV4, SigV4Options, SignedParts};
 pub use schemes::oauth2_authorization_code::{
     AuthorizationRequest, CallbackParams, StartedAuthorization,

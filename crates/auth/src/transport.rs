@@ -104,7 +104,7 @@ pub fn build_transport(
         }
         b = b.tls_certs_merge(certs);
     }
-    if conn.key == "mutualTls" {
+    if conn.key == "mutualTls" || conn.fields.contains_key("certificate") {
         let cert = f
             .opt_pem("certificate")?
             .ok_or_else(|| AuthError::missing(&conn.key, "certificate"))?;
@@ -140,7 +140,7 @@ pub fn build_transport(
     }
     let client = EgressClient::build(b, Arc::clone(policy)).map_err(|e| {
         let why = crate::error::describe(&e);
-        if conn.key == "mutualTls" {
+        if conn.key == "mutualTls" || conn.fields.contains_key("certificate") {
             AuthError::invalid(
                 "key",
                 format!("certificate and key are not a usable client identity ({why})"),

@@ -11,10 +11,12 @@ use uuid::Uuid;
 use crate::model::{Location, Model, Operation};
 
 /// The input key of a parameter: its name, or `<location>.<name>` when an earlier parameter
-/// of the operation (or `body`) has the same name.
+/// of the operation has the same name, or the name is one of plumb's own inputs
+/// ([`INTEGRATION_INPUT`], [`BODY_INPUT`], [`CONTENT_TYPE_INPUT`]).
 pub fn input_key(op: &Operation, index: usize) -> String {
     let p = &op.parameters[index];
-    let clash = p.name == "body" || op.parameters[..index].iter().any(|q| q.name == p.name);
+    let clash = [INTEGRATION_INPUT, BODY_INPUT, CONTENT_TYPE_INPUT].contains(&p.name.as_str())
+        || op.parameters[..index].iter().any(|q| q.name == p.name);
     if clash {
         format!("{}.{}", p.location.as_str(), p.name)
     } else {
@@ -22,6 +24,8 @@ pub fn input_key(op: &Operation, index: usize) -> String {
     }
 }
 
+/// The input naming the model integration (server, authentication, ...) a step calls through.
+pub const INTEGRATION_INPUT: &str = "integration";
 /// The input key of the request body.
 pub const BODY_INPUT: &str = "body";
 /// The input key choosing the body's media type when there are several.
@@ -46,7 +50,16 @@ fn default_of(schema: &Value) -> Option<String> {
 
 /// The inputs of one operation.
 pub fn inputs(op: &Operation) -> Vec<InputSpec> {
-    let mut out = Vec::new();
+    let mut out = vec![InputSpec::new(
+        INTEGRATION_INPUT,
+        "Integration",
+        InputKind::String,
+        true,
+        None,
+        "The name of the integration of this model to call through (its server, \
+         authentication, TLS, timeout and proxy settings).",
+    )
+    .with_schema(json!({"type": "string", "minLength": 1}))];
     for (i, p) in op.parameters.iter().enumerate() {
         let place = match p.location {
             Location::Path => "Path",
@@ -137,6 +150,7 @@ fn example(op: &Operation, inputs: &[InputSpec]) -> ActionExample {
                     InputKind::Boolean => json!("true"),
                     InputKind::List => json!([]),
                     InputKind::Data => json!({}),
+                    _ if i.key == INTEGRATION_INPUT => json!("my-integration"),
                     _ => json!("value"),
                 });
             (i.key.as_str(), value)

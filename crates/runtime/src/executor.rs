@@ -55,6 +55,8 @@ pub struct Runtime {
     pub completions: Completions,
     /// Wakes this process's idle workers when it queues an execution.
     pub wake: Arc<Notify>,
+    /// Calls of integration models' operations (steps and `callIntegrationTask`).
+    pub models: Arc<crate::models::ModelCalls>,
     definitions: Mutex<HashMap<Uuid, Arc<Definition>>>,
 }
 
@@ -98,7 +100,19 @@ pub fn webhook_url(public_url: &str, flow_config_id: Uuid) -> String {
 impl Runtime {
     /// A runtime over `store` with `engine`.
     pub fn new(store: Store, vault: Option<Vault>, engine: Engine, public_url: &str) -> Runtime {
+        let auth = match &vault {
+            Some(v) => plumb_auth::AuthClient::new(Arc::new(crate::tokens::SealedTokenStore::new(
+                v.clone(),
+            ))),
+            None => plumb_auth::AuthClient::in_memory(),
+        };
+        let models = Arc::new(crate::models::ModelCalls::new(
+            store.clone(),
+            vault.clone(),
+            Arc::new(auth),
+        ));
         Runtime {
+            models,
             store,
             vault,
             engine,
@@ -128,7 +142,7 @@ impl Runtime {
             .get_integration_version(org_id, version_id)
             .await?;
         // The organization's models may have been imported through another node.
-        crate::models::sync_models(&self.engine, &self.store, org_id).await?;
+        crate::models::sync_models(self, org_id).await?;
         let def = self
             .engine
             .load_in(Some(org_id), &version.definition)
@@ -462,7 +476,7 @@ impl Runtime {
                     .get_integration(e.org_id, integration_id)
                     .await
                     .map_err(|err| internal(&err))?;
-                crate::models::sync_models(&self.engine, &self.store, e.org_id)
+                crate::models::sync_models(self, e.org_id)
                     .await
                     .map_err(|err| internal(&err))?;
                 let def = self

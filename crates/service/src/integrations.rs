@@ -221,7 +221,7 @@ impl Services {
             ));
         }
         let engine = &self.runtime.engine;
-        runtime::models::sync_models(engine, &self.store, caller.org_id).await?;
+        runtime::models::sync_models(&self.runtime, caller.org_id).await?;
         engine
             .load_in(Some(caller.org_id), text)
             .map_err(|problems| {
@@ -340,7 +340,7 @@ impl Services {
         let id = id.ok_or_else(|| ServiceError::invalid("id", "is required"))?;
         let draft = self.draft(caller, id, "id").await?;
         let engine = &self.runtime.engine;
-        runtime::models::sync_models(engine, &self.store, caller.org_id).await?;
+        runtime::models::sync_models(&self.runtime, caller.org_id).await?;
         let def = engine
             .load_in(Some(caller.org_id), &draft.definition)
             .map_err(|problems| {

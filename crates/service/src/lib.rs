@@ -22,6 +22,7 @@ pub mod instance_changes;
 pub mod instance_runs;
 pub mod instances;
 pub mod integrations;
+pub mod model_integrations;
 pub mod models;
 pub mod organization;
 pub mod sessions;

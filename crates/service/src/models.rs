@@ -27,6 +27,7 @@ fn model_error(e: ModelError) -> ServiceError {
         e @ (ModelError::NameTaken(_) | ModelError::Reserved(_)) => {
             ServiceError::invalid("document", e.to_string())
         }
+        e @ ModelError::InUse => ServiceError::invalid("id", e.to_string()),
         ModelError::Store(StoreError::NotFound) => {
             ServiceError::invalid("id", "integration model not found")
         }
@@ -72,15 +73,9 @@ impl Services {
         replace: bool,
     ) -> Result<(StoredModel, Model), ServiceError> {
         require_designer(caller)?;
-        models::import_model(
-            &self.runtime.engine,
-            &self.store,
-            caller.org_id,
-            document,
-            replace,
-        )
-        .await
-        .map_err(model_error)
+        models::import_model(&self.runtime, caller.org_id, document, replace)
+            .await
+            .map_err(model_error)
     }
 
     /// Deletes a model (`id` is an input: unknown is invalid).
@@ -91,7 +86,7 @@ impl Services {
     ) -> Result<StoredModel, ServiceError> {
         require_designer(caller)?;
         let id = id.ok_or_else(|| ServiceError::invalid("id", "integration model not found"))?;
-        models::delete_model(&self.runtime.engine, &self.store, caller.org_id, id)
+        models::delete_model(&self.runtime, caller.org_id, id)
             .await
             .map_err(model_error)
     }

@@ -25,6 +25,7 @@ pub mod executions;
 pub mod instances;
 pub mod integrations;
 pub mod meta;
+pub mod model_integrations;
 pub mod models;
 pub mod oauth_tokens;
 pub mod orgs;

@@ -182,9 +182,13 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
-    /// Deletes a model; answers what was deleted.
+    /// Deletes a model; answers what was deleted. A model with integrations is
+    /// [`StoreError::Conflict`]`("integrations")`: delete them first.
     pub async fn delete_model(&self, org_id: Uuid, id: Uuid) -> Result<StoredModel, StoreError> {
         let model = self.get_model(org_id, id).await?;
+        if self.count_model_integrations(org_id, id).await? > 0 {
+            return Err(StoreError::Conflict("integrations".into()));
+        }
         sqlx::query("DELETE FROM integration_models WHERE id = $1 AND org_id = $2")
             .bind(id.to_string())
             .bind(org_id.to_string())

@@ -451,7 +451,7 @@ impl ComponentQuery {
             ),
         };
         let runtime = ctx.data::<Arc<Runtime>>()?;
-        plumb_runtime::models::sync_models(&runtime.engine, &runtime.store, caller.org_id)
+        plumb_runtime::models::sync_models(runtime, caller.org_id)
             .await
             .map_err(super::errors::internal)?;
         let view = runtime.engine.catalog().view(Some(caller.org_id));

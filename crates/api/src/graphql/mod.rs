@@ -16,6 +16,7 @@ mod instance_types;
 mod instances;
 mod integrations;
 pub mod limits;
+mod model_integrations;
 mod models;
 mod oauth;
 mod org;
@@ -44,6 +45,7 @@ pub struct Query(
     config_vars::ConfigVarQuery,
     components::ComponentQuery,
     models::ModelQuery,
+    model_integrations::ModelIntegrationQuery,
     connections::ConnectionQuery,
     tokens::TokenQuery,
     integrations::IntegrationQuery,
@@ -66,6 +68,7 @@ pub struct Mutation(
     executions::ExecutionMutation,
     oauth::OAuthMutation,
     models::ModelMutation,
+    model_integrations::ModelIntegrationMutation,
     signing_keys::SigningKeyMutation,
 );
 

@@ -77,6 +77,14 @@ fn view(stored: &StoredModel, model: &Model) -> IntegrationModel {
     }
 }
 
+/// A model as the API shows it, from its parsed form when there is one.
+pub fn present_model(stored: &StoredModel, model: Option<&Model>) -> IntegrationModel {
+    match model {
+        Some(m) => view(stored, m),
+        None => stored_view(stored),
+    }
+}
+
 /// A stored model as the API shows it (its document is read again for the operations).
 fn stored_view(stored: &StoredModel) -> IntegrationModel {
     match Model::import(&stored.document) {

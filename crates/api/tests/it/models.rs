@@ -25,7 +25,7 @@ const DELETE: &str = "mutation($input: DeleteIntegrationModelInput!) {
   deleteIntegrationModel(input: $input) { integrationModel { name } errors { field messages } } }";
 
 fn definition() -> String {
-    "name: Uses a model\ndefinitionVersion: 7\nflows:\n  - name: F\n    steps:\n      - name: Trigger\n        isTrigger: true\n        action: {key: webhook, component: {key: webhook-triggers}}\n      - name: Show\n        action: {key: showPetById, component: {key: 'Swagger Petstore:1.0.0'}}\n        inputs: {petId: {type: value, value: '7'}}\n".to_string()
+    "name: Uses a model\ndefinitionVersion: 7\nflows:\n  - name: F\n    steps:\n      - name: Trigger\n        isTrigger: true\n        action: {key: webhook, component: {key: webhook-triggers}}\n      - name: Show\n        action: {key: showPetById, component: {key: 'Swagger Petstore:1.0.0'}}\n        inputs: {integration: {type: value, value: petstore}, petId: {type: value, value: '7'}}\n".to_string()
 }
 
 #[tokio::test]
@@ -85,6 +85,10 @@ async fn import_list_use_isolate_and_delete() {
             .clone();
         assert_eq!(
             show["inputs"]["nodes"][0],
+            json!({"key": "integration", "required": true})
+        );
+        assert_eq!(
+            show["inputs"]["nodes"][1],
             json!({"key": "petId", "required": true})
         );
         let ok = s

@@ -9,6 +9,7 @@ pub mod executions;
 pub mod instances;
 pub mod integrations;
 pub mod keys;
+pub mod model_integrations;
 pub mod models;
 pub mod org;
 pub mod run;

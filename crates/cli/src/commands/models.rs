@@ -1,5 +1,6 @@
 //! `plumb models import FILE / list / show / delete`: integration models from OpenAPI documents
-//! (designer role to import and delete).
+//! (designer role to import and delete); `plumb models integrations ...` and `plumb models call`
+//! in [`super::model_integrations`].
 
 use std::path::PathBuf;
 
@@ -7,6 +8,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use serde_json::{json, Value};
 
+use super::model_integrations::{self, IntegrationsCommand};
 use crate::client::ClientArgs;
 use crate::output;
 
@@ -40,6 +42,26 @@ pub enum ModelsCommand {
     Delete {
         /// The model's global ID.
         id: String,
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Integrations of a model: its server, authentication, TLS, timeout, proxy and logging.
+    Integrations {
+        #[command(subcommand)]
+        cmd: IntegrationsCommand,
+    },
+    /// Call a task (an operation) of a model integration; prints the response envelope.
+    Call {
+        /// The integration's name or global ID.
+        integration: String,
+        /// The task: the operation's action key (`plumb models show` lists them).
+        task: String,
+        /// An input `KEY=VALUE` (repeatable); a VALUE that is JSON is taken as JSON.
+        #[arg(long = "input", value_name = "KEY=VALUE")]
+        input: Vec<String>,
+        /// All inputs as a JSON object (`--input` pairs are added to it).
+        #[arg(long)]
+        inputs: Option<String>,
         #[command(flatten)]
         client: ClientArgs,
     },
@@ -131,6 +153,17 @@ pub async fn run(cmd: ModelsCommand) -> anyhow::Result<()> {
             } else {
                 operations(m);
             }
+        }
+        ModelsCommand::Integrations { cmd } => model_integrations::run(cmd).await?,
+        ModelsCommand::Call {
+            integration,
+            task,
+            input,
+            inputs,
+            client,
+        } => {
+            let inputs = model_integrations::inputs_of(&input, inputs.as_deref())?;
+            model_integrations::call(&client, &integration, &task, inputs).await?;
         }
         ModelsCommand::Delete { id, client } => {
             let p = client

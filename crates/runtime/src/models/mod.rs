@@ -4,19 +4,28 @@
 //! organization (so a model imported through another node, or before a restart, is seen), and
 //! [`delete_model`] takes a model out of both.
 //!
-//! A model's actions are described (validated in definitions, listed by `components`) but not
-//! callable yet: calling them needs an integration of the model (server, authentication), which
-//! is not built; a step using one fails naming the action.
+//! A model's actions are called through one of its integrations (the step's `integration`
+//! input names it): [`calls`] opens the integration, checks the inputs and sends; [`syslog`]
+//! exports the calls' log lines.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
+
+pub mod action;
+pub mod calls;
+pub mod syslog;
+
+use std::sync::Arc;
 
 use plumb_core::component::Component;
 use plumb_engine::Engine;
 use plumb_models::{Model, Problems};
 use plumb_store::models::{NewModel, StoredModel};
-use plumb_store::{Store, StoreError};
+use plumb_store::StoreError;
 use uuid::Uuid;
+
+use crate::Runtime;
+pub use calls::{CallError, CallLog, ModelCalls, NoLog, Opened};
 
 /// Why an import or a deletion was refused.
 #[derive(Debug, thiserror::Error)]
@@ -30,24 +39,40 @@ pub enum ModelError {
     /// The model's key is a built-in component's.
     #[error("the model's name `{0}` is a built-in component's key")]
     Reserved(String),
+    /// Integrations of the model exist: they are deleted first.
+    #[error("the model has integrations: delete them first")]
+    InUse,
     /// The store failed (or the model is not found).
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-fn component(model: &Model, org: Uuid) -> Component {
-    Component::control(plumb_models::component_spec(model, org))
+fn component(calls: &Arc<ModelCalls>, model: &Model, org: Uuid) -> Component {
+    let spec = plumb_models::component_spec(model, org);
+    let mut c = Component::new(spec);
+    for op in &model.operations {
+        c = c.with_action(
+            &op.key,
+            Arc::new(action::ModelAction::new(
+                calls.clone(),
+                org,
+                model.name.clone(),
+                op.key.clone(),
+            )),
+        );
+    }
+    c
 }
 
 /// Imports `document` for `org`: checked, stored (replacing the model of the same name when
 /// `replace`), and added to `engine`'s catalog. Nothing is stored when the document is invalid.
 pub async fn import_model(
-    engine: &Engine,
-    store: &Store,
+    runtime: &Runtime,
     org: Uuid,
     document: &str,
     replace: bool,
 ) -> Result<(StoredModel, Model), ModelError> {
+    let (engine, store) = (&runtime.engine, &runtime.store);
     let model = Model::import(document).map_err(ModelError::Invalid)?;
     if engine.catalog().builtins().any(|b| b.key == model.name) {
         return Err(ModelError::Reserved(model.name));
@@ -71,7 +96,7 @@ pub async fn import_model(
         })?;
     engine
         .catalog()
-        .add(org, component(&model, org))
+        .add(org, component(&runtime.models, &model, org))
         .map_err(|_| ModelError::Reserved(model.name.clone()))?;
     mark(engine, org, &stored);
     Ok((stored, model))
@@ -79,12 +104,15 @@ pub async fn import_model(
 
 /// Deletes a model of `org` from the store and the catalog.
 pub async fn delete_model(
-    engine: &Engine,
-    store: &Store,
+    runtime: &Runtime,
     org: Uuid,
     id: Uuid,
 ) -> Result<StoredModel, ModelError> {
-    let deleted = store.delete_model(org, id).await?;
+    let engine = &runtime.engine;
+    let deleted = match runtime.store.delete_model(org, id).await {
+        Err(StoreError::Conflict(_)) => return Err(ModelError::InUse),
+        other => other?,
+    };
     engine.catalog().remove(org, &deleted.name);
     if let Ok(mut s) = seen().lock() {
         s.remove(&(catalog_id(engine), org, deleted.name.clone()));
@@ -117,8 +145,9 @@ fn mark(engine: &Engine, org: Uuid, stored: &StoredModel) {
 /// Makes `engine`'s catalog hold exactly `org`'s stored models, at their stored revision (so
 /// a model imported, replaced or deleted through another node, or before a restart, is seen).
 /// A stored document that no longer imports is skipped with a warning.
-pub async fn sync_models(engine: &Engine, store: &Store, org: Uuid) -> Result<(), StoreError> {
-    let stored = store.list_models(org, None).await?;
+pub async fn sync_models(runtime: &Runtime, org: Uuid) -> Result<(), StoreError> {
+    let engine = &runtime.engine;
+    let stored = runtime.store.list_models(org, None).await?;
     let catalog = engine.catalog();
     let id = catalog_id(engine);
     let mut seen = match seen().lock() {
@@ -142,7 +171,7 @@ pub async fn sync_models(engine: &Engine, store: &Store, org: Uuid) -> Result<()
             continue;
         }
         match Model::import(&s.document) {
-            Ok(model) => match catalog.add(org, component(&model, org)) {
+            Ok(model) => match catalog.add(org, component(&runtime.models, &model, org)) {
                 Ok(()) => {
                     seen.insert(key, s.updated_at);
                 }

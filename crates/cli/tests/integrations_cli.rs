@@ -578,10 +578,141 @@ fn models_commands_against_a_live_server() {
     for key in ["listPets", "createPets", "showPetById"] {
         assert!(shown.contains(key), "{shown}");
     }
+    // An integration of a model against a stand-in, and a task called by name.
+    let kinds = env.write(
+        "kinds.yaml",
+        include_str!("../../models/tests/data/openapi/kinds-3.0.yaml"),
+    );
+    expect(&env.plumb(&["models", "import", &kinds]), 0);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let port = rt.block_on(async {
+        let router = axum::Router::new().route(
+            "/items/{id}",
+            axum::routing::get(|headers: axum::http::HeaderMap| async move {
+                let trace = headers
+                    .get("x-trace")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                axum::Json(serde_json::json!({"id": 7, "name": "Lotus", "trace": trace}))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        port
+    });
+    let config = env.write(
+        "kinds-local.json",
+        &format!(r#"{{"server": {{"host": "127.0.0.1", "port": {port}}}, "logLevel": "debug"}}"#),
+    );
+    let created = expect(
+        &env.plumb(&[
+            "models",
+            "integrations",
+            "create",
+            "--model",
+            "Kinds:1.0.0",
+            "--name",
+            "kinds-local",
+            "--config",
+            &config,
+        ]),
+        0,
+    );
+    assert!(created.contains("kinds-local:GET"), "{created}");
+    fails(
+        &env.plumb(&[
+            "models",
+            "integrations",
+            "create",
+            "--model",
+            "Nope:1",
+            "--name",
+            "x",
+            "--config",
+            &config,
+        ]),
+        4,
+        "Kinds:1.0.0",
+    );
+    let answer = json_of(
+        &env.plumb(&[
+            "models",
+            "call",
+            "kinds-local",
+            "getItem",
+            "--input",
+            "itemId=7",
+            "--input",
+            "verbose=true",
+            "--input",
+            "X-Trace=t-9",
+        ]),
+        0,
+    );
+    assert_eq!(answer["status"], 200, "{answer}");
+    assert_eq!(answer["body"]["trace"], "t-9");
+    fails(
+        &env.plumb(&[
+            "models",
+            "call",
+            "kinds-local",
+            "getItem",
+            "--input",
+            "itemId=7",
+        ]),
+        1,
+        "input `verbose` is required",
+    );
+    let level = expect(
+        &env.plumb(&[
+            "models",
+            "integrations",
+            "log-level",
+            "kinds-local",
+            "error",
+        ]),
+        0,
+    );
+    assert!(level.contains("log level error"), "{level}");
+    let listed = json_of(&env.plumb(&["models", "integrations", "list", "--json"]), 0);
+    assert_eq!(listed[0]["logLevel"], "error", "{listed}");
+    // A model with integrations is not deleted; its integration first.
+    fails(
+        &env.plumb(&["models", "delete", &id_of(&env, "Kinds:1.0.0")]),
+        3,
+        "delete them first",
+    );
+    expect(
+        &env.plumb(&["models", "integrations", "delete", "kinds-local"]),
+        0,
+    );
+    expect(
+        &env.plumb(&["models", "delete", &id_of(&env, "Kinds:1.0.0")]),
+        0,
+    );
+    drop(rt);
+
     expect(&env.plumb(&["models", "delete", &id]), 0);
     fails(&env.plumb(&["models", "show", &id]), 1, "not found");
     assert_eq!(
         json_of(&env.plumb(&["models", "list", "--json"]), 0),
         serde_json::json!([])
     );
+}
+
+/// The ID of the model named `name`.
+fn id_of(env: &Env, name: &str) -> String {
+    let list = json_of(&env.plumb(&["models", "list", "--json"]), 0);
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == name)
+        .unwrap_or_else(|| panic!("no model {name} in {list}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }

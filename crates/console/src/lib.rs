@@ -125,6 +125,26 @@ where
         )
         .route("/models/{id}", get(pages::models::show))
         .route("/models/{id}/delete", post(pages::models::delete))
+        .route(
+            "/models/{id}/integrations",
+            post(pages::model_integrations::create),
+        )
+        .route(
+            "/model-integrations/{id}",
+            get(pages::model_integrations::show).post(pages::model_integrations::save),
+        )
+        .route(
+            "/model-integrations/{id}/call",
+            post(pages::model_integrations::call),
+        )
+        .route(
+            "/model-integrations/{id}/clone",
+            post(pages::model_integrations::clone),
+        )
+        .route(
+            "/model-integrations/{id}/delete",
+            post(pages::model_integrations::delete),
+        )
         .route("/settings", get(pages::settings::page_handler))
         .route("/settings/config-vars", post(pages::settings::set_var))
         .route("/settings/tokens", post(pages::tokens::create))

@@ -10,6 +10,7 @@ pub mod instances;
 pub mod integration;
 pub mod integrations;
 pub mod login;
+pub mod model_integrations;
 pub mod models;
 pub mod org_connections;
 pub mod settings;

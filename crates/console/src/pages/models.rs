@@ -12,6 +12,7 @@ use plumb_store::models::StoredModel;
 use serde::Deserialize;
 
 use super::customers::{CsrfForm, ShowQuery};
+use super::model_integrations::{self, SettingsForm};
 use crate::form::Errors;
 use crate::layout::{self, empty, failure, notice, page, respond, Section};
 use crate::session::{see_other, Signed};
@@ -153,25 +154,46 @@ pub async fn import(
     }
 }
 
-/// `GET /models/{id}`: the model's operations.
+/// `GET /models/{id}`: the model's operations and its integrations.
 pub async fn show(
     State(console): State<Console>,
     me: Signed,
     Path(gid): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Response {
-    let id = plumb_core::id::decode("IntegrationModel", &gid).ok();
+    render_show(&console, &me, &gid, q.done(), None, StatusCode::OK).await
+}
+
+/// The model's page, with the integration form's values and errors when a create failed.
+pub async fn render_show(
+    console: &Console,
+    me: &Signed,
+    gid: &str,
+    done: Option<&str>,
+    create: Option<(&SettingsForm, &Errors)>,
+    status: StatusCode,
+) -> Response {
+    let id = plumb_core::id::decode("IntegrationModel", gid).ok();
     let (stored, model) = match console.services.model(&me.me.caller, id).await {
         Ok(m) => m,
         Err(e) => return failure(e),
     };
+    let integrations = match console
+        .services
+        .model_integrations(&me.me.caller, Some(stored.id))
+        .await
+    {
+        Ok(l) => l,
+        Err(e) => return failure(e),
+    };
     let design = may_design(&me.me.caller);
+    let no_errors = Errors::default();
     let body = html! {
         p { a href="/models" { "← Integration models" } }
         h1 { (stored.name) }
-        (notice(q.done()))
+        (notice(done))
         div.panel {
-            p { "Component key " code { (stored.name) } ": use its actions in a definition's steps." }
+            p { "Component key " code { (stored.name) } ": use its actions in a definition's steps, with the " code { "integration" } " input naming one of its integrations." }
             @match &model {
                 None => { (empty("This stored document no longer imports.", "Import it again with Replace.")) }
                 Some(m) => {
@@ -191,19 +213,23 @@ pub async fn show(
                 }
             }
         }
+        (model_integrations::model_panel(
+            me,
+            gid,
+            &integrations,
+            create.map(|(f, _)| f),
+            create.map_or(&no_errors, |(_, e)| e),
+        ))
         @if design {
             div.panel {
                 form method="post" action=(format!("/models/{gid}/delete")) data-confirm="Delete this model? Definitions using it stop validating." {
-                    (layout::csrf_field(&me))
+                    (layout::csrf_field(me))
                     button.danger type="submit" { "Delete model" }
                 }
             }
         }
     };
-    respond(
-        StatusCode::OK,
-        page(&me, Section::Models, &stored.name, body),
-    )
+    respond(status, page(me, Section::Models, &stored.name, body))
 }
 
 /// `POST /models/{id}/delete`.

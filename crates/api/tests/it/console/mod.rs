@@ -6,6 +6,7 @@
 
 mod credentials;
 mod flows;
+mod model_pages;
 
 use std::collections::HashMap;
 

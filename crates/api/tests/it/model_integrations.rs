@@ -819,3 +819,105 @@ async fn flow_steps_log_levels_and_syslog() {
         assert!(!text.contains(API_KEY) && !text.contains(CLIENT_SECRET));
     }
 }
+
+/// A forward proxy stand-in: answers for the requested URL with what it was sent (the
+/// `Proxy-Authorization` header and the absolute request target).
+async fn proxy_stand_in() -> u16 {
+    let router = axum::Router::new().fallback(|req: axum::extract::Request| async move {
+        let auth = req
+            .headers()
+            .get("proxy-authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        axum::Json(json!({"proxyAuthorization": auth, "target": req.uri().to_string()}))
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    port
+}
+
+#[tokio::test]
+async fn proxy_credentials_from_the_secrets_manager() {
+    const PROXY_PASSWORD: &str = "proxy-pass-7e2d-secret";
+    for (s, _key) in all().await {
+        let proxy = proxy_stand_in().await;
+        let model = import(&s, SECURED).await;
+        let basic = crate::connections::connection_id(&s, "http", "basic").await;
+        let cred = s
+            .gql(
+                crate::connections::CREATE_SCOPED,
+                json!({ "input": { "key": "Corp proxy", "stableKey": "corp-proxy", "connection": basic,
+                    "variableScope": "org", "inputs": [{ "name": "username", "value": "proxy-user" },
+                    { "name": "password", "value": PROXY_PASSWORD }] } }),
+            )
+            .await;
+        assert_eq!(
+            cred["data"]["createScopedConfigVariable"]["errors"],
+            json!([]),
+            "{cred}"
+        );
+        let mut config = secured_config(9, CLIENT_SECRET);
+        config["server"] = json!({"host": "upstream.example", "port": 8080, "basePath": "/v1"});
+        config["proxy"] = json!({"override": true, "mode": "proxy", "host": "127.0.0.1", "port": proxy,
+            "auth": {"mode": "secrets_manager", "username": "corp-proxy/username", "password": "corp-proxy/password"}});
+        let r = create(&s, &model, "via-proxy", config.clone()).await;
+        assert_eq!(
+            r["data"]["createModelIntegration"]["errors"],
+            json!([]),
+            "{r}"
+        );
+        // Names, not secrets: shown as given.
+        let mi = &r["data"]["createModelIntegration"]["modelIntegration"];
+        assert_eq!(
+            mi["configuration"]["proxy"]["auth"]["password"],
+            "corp-proxy/password"
+        );
+        let r = call(&s, &s.token, "via-proxy", "whoami", json!({})).await;
+        let body = &r["data"]["callIntegrationTask"]["response"]["body"];
+        assert_eq!(
+            body["target"], "http://upstream.example:8080/v1/whoami",
+            "{r}"
+        );
+        let expected = format!(
+            "Basic {}",
+            base64_of(&format!("proxy-user:{PROXY_PASSWORD}"))
+        );
+        assert_eq!(body["proxyAuthorization"], expected.as_str());
+        assert!(!r.to_string().contains(PROXY_PASSWORD));
+        // An unknown credential: the string error, nothing sent.
+        config["proxy"]["auth"]["username"] = json!("nope/username");
+        s.gql(
+            &mutation("updateModelIntegration", "UpdateModelIntegrationInput"),
+            json!({"input": {"id": mi["id"], "configuration": config.to_string()}}),
+        )
+        .await;
+        let r = call(&s, &s.token, "via-proxy", "whoami", json!({})).await;
+        let e = r["data"]["callIntegrationTask"]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(e.contains("no credential `nope`"), "{r}");
+    }
+}
+
+fn base64_of(text: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let b = text.as_bytes();
+    let mut out = String::new();
+    for chunk in b.chunks(3) {
+        let n =
+            chunk.iter().fold(0u32, |acc, &x| (acc << 8) | u32::from(x)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

@@ -199,12 +199,66 @@ impl ModelCalls {
             .open_secrets(org, stored.id, stored.secrets.as_deref())
             .await?;
         plumb_models::configuration::merge_secrets(&mut value, &secrets);
-        let config = Configuration::check(&model.model, &value)
+        let mut config = Configuration::check(&model.model, &value)
             .map_err(|p| CallError::NotSent(format!("the integration's configuration: {p}")))?;
+        if config.proxy.auth.mode == ProxyAuthMode::SecretsManager {
+            let username = self
+                .lookup(
+                    org,
+                    "proxy.auth.username",
+                    config.proxy.auth.username.as_deref(),
+                )
+                .await?;
+            let password = self
+                .lookup(
+                    org,
+                    "proxy.auth.password",
+                    config.proxy.auth.password.as_deref(),
+                )
+                .await?;
+            config.proxy.auth.mode = ProxyAuthMode::Basic;
+            config.proxy.auth.username = Some(username);
+            config.proxy.auth.password = Some(password);
+        }
         Ok(Opened {
             stored,
             config,
             model,
+        })
+    }
+
+    /// A value of plumb's secrets manager: `<credential stable key>/<input key>` names an input
+    /// of one of the organization's credentials (Settings → Credentials), opened for the call.
+    async fn lookup(
+        &self,
+        org: Uuid,
+        field: &str,
+        name: Option<&str>,
+    ) -> Result<String, CallError> {
+        let name = name.unwrap_or_default();
+        let Some((stable_key, input)) = name.split_once('/') else {
+            return Err(CallError::NotSent(format!(
+                "{field}: `{name}` is not a secrets-manager name (`<credential stable key>/<input>`)"
+            )));
+        };
+        let vault = self.vault.as_ref().ok_or_else(|| {
+            CallError::NotSent(format!(
+                "{field}: the server has no master key to open secrets"
+            ))
+        })?;
+        let conn =
+            plumb_store::resolve::resolve_scoped_connection(vault, org, stable_key, None, false)
+                .await
+                .map_err(|e| CallError::NotSent(format!("{field}: {e}")))?
+                .ok_or_else(|| {
+                    CallError::NotSent(format!(
+                        "{field}: the organization has no credential `{stable_key}`"
+                    ))
+                })?;
+        conn.value(input).map(str::to_string).ok_or_else(|| {
+            CallError::NotSent(format!(
+                "{field}: the credential `{stable_key}` has no value for `{input}`"
+            ))
         })
     }
 
@@ -571,9 +625,10 @@ fn connection(opened: &Opened, security: &[String]) -> Result<Connection, CallEr
                     secrets.insert("proxyPassword".into(), SecretString::new(p.clone()));
                 }
             }
+            // Resolved into Basic by `ModelCalls::open`.
             ProxyAuthMode::SecretsManager => {
                 return Err(CallError::NotSent(
-                    "proxy.auth: resolve secrets_manager names before the call".into(),
+                    "proxy.auth: the secrets-manager names were not resolved".into(),
                 ))
             }
         }

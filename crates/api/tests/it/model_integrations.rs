@@ -125,6 +125,16 @@ async fn stand_in() -> StandIn {
             }),
         )
         .route(
+            "/v1/code/whoami",
+            get(|headers: HeaderMap| async move {
+                let auth = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                axum::Json(json!({"bearerOk": auth == format!("Bearer {ACCESS_TOKEN}")}))
+            }),
+        )
+        .route(
             "/v1/oauth/whoami",
             get(move |headers: HeaderMap| async move {
                 h3.fetch_add(1, Ordering::SeqCst);
@@ -148,8 +158,10 @@ async fn stand_in() -> StandIn {
                 th.fetch_add(1, Ordering::SeqCst);
                 let form: Vec<(String, String)> = url_pairs(&body);
                 let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+                let refresh = get("grant_type").as_deref() == Some("refresh_token")
+                    && get("refresh_token").as_deref() == Some("rt-1");
                 if get("client_secret").as_deref() == Some(CLIENT_SECRET)
-                    && get("grant_type").as_deref() == Some("client_credentials")
+                    && (get("grant_type").as_deref() == Some("client_credentials") || refresh)
                 {
                     axum::Json(json!({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600}))
                         .into_response()
@@ -615,6 +627,36 @@ async fn credentials_secrets_roles_and_failures() {
             d["data"]["deleteModelIntegration"]["errors"],
             json!([]),
             "{d}"
+        );
+
+        // The authorization-code grant with a refresh token obtained by authorizing.
+        let mut code = secured_config(stand.port, CLIENT_SECRET);
+        code["authentication"]["code"] = json!({"clientId": "cid", "clientSecret": CLIENT_SECRET,
+            "tokenUrl": format!("http://127.0.0.1:{}/token", stand.port), "refresh_token": "rt-1"});
+        let r = create(&s, &model, "secured-code", code.clone()).await;
+        assert!(
+            r["data"]["createModelIntegration"]["modelIntegration"]["secretsSet"]
+                .to_string()
+                .contains("/authentication/code/refresh_token"),
+            "{r}"
+        );
+        let r = call(&s, &t, "secured-code", "codeWhoami", json!({})).await;
+        assert_eq!(
+            r["data"]["callIntegrationTask"]["response"]["body"],
+            json!({"bearerOk": true}),
+            "{r}"
+        );
+        assert!(!r.to_string().contains("rt-1"));
+        code["authentication"]["code"]
+            .as_object_mut()
+            .unwrap()
+            .remove("refresh_token");
+        let refused = create(&s, &model, "secured-code-2", code).await;
+        assert!(
+            refused["data"]["createModelIntegration"]["errors"]
+                .to_string()
+                .contains("/authentication/code/refresh_token"),
+            "{refused}"
         );
 
         // Another organization sees none of it.

@@ -591,11 +591,19 @@ fn connection(opened: &Opened, security: &[String]) -> Result<Connection, CallEr
                             secret("password", text(cred, "password"));
                         }
                         "authorizationCode" => {
-                            return Err(CallError::NotSent(format!(
-                                "authentication.{name}: the authorization-code grant is not \
-                                 supported for model integrations yet; use clientCredentials \
-                                 or password"
-                            )))
+                            // Tokens obtained by authorizing, pre-populated in the
+                            // configuration: refreshed with the refresh token.
+                            key = "oauth2AuthorizationCode".into();
+                            let authorize = text(cred, "authorizationUrl")
+                                .or_else(|| {
+                                    scheme
+                                        .pointer("/flows/authorizationCode/authorizationUrl")
+                                        .and_then(Value::as_str)
+                                        .map(str::to_string)
+                                })
+                                .unwrap_or_default();
+                            fields.insert("authorizeUrl".into(), authorize);
+                            secret("refreshToken", text(cred, "refresh_token"));
                         }
                         _ => key = "oauth2ClientCredentials".into(),
                     }

@@ -54,7 +54,7 @@ fn petstore_expanded_resolves_bodies_and_all_of() {
     assert_eq!(find.parameters[0].schema["format"], "int64");
     let spec = crate::component_spec(&m, Uuid::nil());
     let schema = spec.find_action("addPet").unwrap().inputs_schema();
-    assert_eq!(schema["required"], json!(["body"]));
+    assert_eq!(schema["required"], json!(["integration", "body"]));
     // `allOf` is kept as the document gives it (references resolved).
     let list = spec.find_action("findPets").unwrap();
     assert!(list.input("tags").is_some());
@@ -252,7 +252,7 @@ fn parameters_of_every_kind_and_form_bodies_from_2_0() {
         .iter()
         .map(|i| i.key.clone())
         .collect();
-    assert_eq!(keys, ["id", "X-Trace", "query.id", "body"]);
+    assert_eq!(keys, ["integration", "id", "X-Trace", "query.id", "body"]);
 }
 
 #[test]

@@ -249,6 +249,46 @@ impl Services {
         Ok((value, secrets))
     }
 
+    /// Seals `secrets` for `id` and writes the integration (a create or an update); a name
+    /// taken is invalid `name`.
+    #[allow(clippy::too_many_arguments)]
+    async fn write(
+        &self,
+        caller: &Caller,
+        create: bool,
+        id: Uuid,
+        model_id: Uuid,
+        name: &str,
+        configuration: &str,
+        secrets: &BTreeMap<String, String>,
+    ) -> Result<StoredModelIntegration, ServiceError> {
+        let sealed = self
+            .runtime
+            .models
+            .seal_secrets(caller.org_id, id, secrets)
+            .await
+            .map_err(call_err)?;
+        let w = ModelIntegrationWrite {
+            id,
+            model_id,
+            name,
+            configuration,
+            secrets: sealed.as_deref(),
+        };
+        let written = if create {
+            self.store.create_model_integration(caller.org_id, w).await
+        } else {
+            self.store.update_model_integration(caller.org_id, w).await
+        };
+        written.map_err(|e| match e {
+            StoreError::Conflict(_) => ServiceError::invalid(
+                "name",
+                format!("a model integration named `{name}` already exists"),
+            ),
+            other => store_err(other, "Model integration"),
+        })
+    }
+
     /// Creates an integration of `model` named `name` with `configuration` (JSON text).
     pub async fn create_model_integration(
         &self,
@@ -273,33 +313,17 @@ impl Services {
         let compiled = self.runtime.models.compiled(&row).map_err(call_err)?;
         let (value, secrets) = Self::checked(&compiled.model, configuration, &BTreeMap::new())?;
         let id = self.store.new_model_integration_id();
-        let sealed = self
-            .runtime
-            .models
-            .seal_secrets(caller.org_id, id, &secrets)
-            .await
-            .map_err(call_err)?;
-        let text = value.to_string();
         let stored = self
-            .store
-            .create_model_integration(
-                caller.org_id,
-                ModelIntegrationWrite {
-                    id,
-                    model_id,
-                    name: &name,
-                    configuration: &text,
-                    secrets: sealed.as_deref(),
-                },
+            .write(
+                caller,
+                true,
+                id,
+                model_id,
+                &name,
+                &value.to_string(),
+                &secrets,
             )
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => ServiceError::invalid(
-                    "name",
-                    format!("a model integration named `{name}` already exists"),
-                ),
-                other => other.into(),
-            })?;
+            .await?;
         self.view(stored).await
     }
 
@@ -334,33 +358,17 @@ impl Services {
         let compiled = self.runtime.models.compiled(&model_row).map_err(call_err)?;
         let text = configuration.map_or_else(|| stored.configuration.clone(), str::to_string);
         let (value, secrets) = Self::checked(&compiled.model, &text, &old)?;
-        let sealed = self
-            .runtime
-            .models
-            .seal_secrets(caller.org_id, id, &secrets)
-            .await
-            .map_err(call_err)?;
-        let text = value.to_string();
         let updated = self
-            .store
-            .update_model_integration(
-                caller.org_id,
-                ModelIntegrationWrite {
-                    id,
-                    model_id: stored.model_id,
-                    name: &name,
-                    configuration: &text,
-                    secrets: sealed.as_deref(),
-                },
+            .write(
+                caller,
+                false,
+                id,
+                stored.model_id,
+                &name,
+                &value.to_string(),
+                &secrets,
             )
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => ServiceError::invalid(
-                    "name",
-                    format!("a model integration named `{name}` already exists"),
-                ),
-                other => store_err(other, "Model integration"),
-            })?;
+            .await?;
         self.view(updated).await
     }
 
@@ -425,32 +433,17 @@ impl Services {
             .await
             .map_err(call_err)?;
         let new_id = self.store.new_model_integration_id();
-        let sealed = self
-            .runtime
-            .models
-            .seal_secrets(caller.org_id, new_id, &secrets)
-            .await
-            .map_err(call_err)?;
         let created = self
-            .store
-            .create_model_integration(
-                caller.org_id,
-                ModelIntegrationWrite {
-                    id: new_id,
-                    model_id: stored.model_id,
-                    name: &name,
-                    configuration: &stored.configuration,
-                    secrets: sealed.as_deref(),
-                },
+            .write(
+                caller,
+                true,
+                new_id,
+                stored.model_id,
+                &name,
+                &stored.configuration,
+                &secrets,
             )
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => ServiceError::invalid(
-                    "name",
-                    format!("a model integration named `{name}` already exists"),
-                ),
-                other => other.into(),
-            })?;
+            .await?;
         self.view(created).await
     }
 

@@ -200,6 +200,13 @@ fn failed(errors: Vec<FieldError>) -> ModelIntegrationPayload {
     }
 }
 
+fn not_found_payload() -> ModelIntegrationPayload {
+    failed(field_errors(plumb_service::FieldErrors::one(
+        "id",
+        "model integration not found",
+    )))
+}
+
 fn answered(v: ModelIntegrationView) -> ModelIntegrationPayload {
     ModelIntegrationPayload {
         model_integration: Some(view(v)),
@@ -330,10 +337,7 @@ impl ModelIntegrationMutation {
     ) -> Result<ModelIntegrationPayload> {
         let caller = caller(ctx)?;
         let Some(id) = integration_id(&input.id) else {
-            return Ok(failed(field_errors(plumb_service::FieldErrors::one(
-                "id",
-                "model integration not found",
-            ))));
+            return Ok(not_found_payload());
         };
         present(
             ctx.data::<Services>()?
@@ -357,10 +361,7 @@ impl ModelIntegrationMutation {
     ) -> Result<ModelIntegrationPayload> {
         let caller = caller(ctx)?;
         let Some(id) = integration_id(&input.id) else {
-            return Ok(failed(field_errors(plumb_service::FieldErrors::one(
-                "id",
-                "model integration not found",
-            ))));
+            return Ok(not_found_payload());
         };
         present(
             ctx.data::<Services>()?
@@ -379,10 +380,7 @@ impl ModelIntegrationMutation {
     ) -> Result<ModelIntegrationPayload> {
         let caller = caller(ctx)?;
         let Some(id) = integration_id(&input.id) else {
-            return Ok(failed(field_errors(plumb_service::FieldErrors::one(
-                "id",
-                "model integration not found",
-            ))));
+            return Ok(not_found_payload());
         };
         present(
             ctx.data::<Services>()?
@@ -401,10 +399,7 @@ impl ModelIntegrationMutation {
     ) -> Result<ModelIntegrationPayload> {
         let caller = caller(ctx)?;
         let Some(id) = integration_id(&input.id) else {
-            return Ok(failed(field_errors(plumb_service::FieldErrors::one(
-                "id",
-                "model integration not found",
-            ))));
+            return Ok(not_found_payload());
         };
         present(
             ctx.data::<Services>()?

@@ -22,6 +22,7 @@ pub mod instance_changes;
 pub mod instance_runs;
 pub mod instances;
 pub mod integrations;
+pub mod marketplace;
 pub mod models;
 pub mod organization;
 pub mod sessions;
@@ -29,6 +30,7 @@ pub mod signing_keys;
 pub mod test_instances;
 pub mod tokens;
 pub mod users;
+pub mod wizard;
 
 pub use caller::Caller;
 pub use error::{FieldErrors, ServiceError};

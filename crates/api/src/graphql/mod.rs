@@ -16,6 +16,7 @@ mod instance_types;
 mod instances;
 mod integrations;
 pub mod limits;
+mod marketplace;
 mod models;
 mod oauth;
 mod org;
@@ -67,6 +68,7 @@ pub struct Mutation(
     oauth::OAuthMutation,
     models::ModelMutation,
     signing_keys::SigningKeyMutation,
+    marketplace::MarketplaceMutation,
 );
 
 /// plumb's GraphQL schema.

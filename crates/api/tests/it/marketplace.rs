@@ -121,7 +121,13 @@ fn hidden_nowhere(text: &str) {
 
 #[tokio::test]
 async fn marketplace_configuration_is_checked_and_for_designers() {
-    let running = start(TestDb::sqlite().await.unwrap(), 1 << 20).await;
+    for db in TestDb::all().await.unwrap() {
+        configuration_checks(db).await;
+    }
+}
+
+async fn configuration_checks(db: TestDb) {
+    let running = start(db, 1 << 20).await;
     let s = &running.server;
     let version = crate::instance_values::publish(s, DEFINITION).await;
     let bad = s
@@ -168,7 +174,13 @@ async fn marketplace_configuration_is_checked_and_for_designers() {
 
 #[tokio::test]
 async fn embedded_screens_frame_only_for_allowed_origins_and_hide_the_organizations_own() {
-    let running = start(TestDb::sqlite().await.unwrap(), 1 << 20).await;
+    for db in TestDb::all().await.unwrap() {
+        screens(db).await;
+    }
+}
+
+async fn screens(db: TestDb) {
+    let running = start(db, 1 << 20).await;
     let s = &running.server;
 
     // Before any origin is allowed the screens may not be framed; the console never.

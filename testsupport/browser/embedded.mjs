@@ -14,7 +14,10 @@
 // string; deploy; the host sees INSTANCE_CONFIGURATION_OPENED / _LOADED / _PAGE_LOADED /
 // INSTANCE_CREATED / INSTANCE_DEPLOYED with the SDK's fields; the organization-activated
 // connection and the org-only config var (their keys, stable key, planted values) are in no
-// response, frame or message. On the third origin the SDK's sign-in is refused (CORS), and a
+// response, frame or message. Then configureInstance({instanceId}) shows the instance's values
+// (a stored secret as "set") and Cancel posts INSTANCE_CONFIGURATION_CANCELED;
+// configureInstance({integrationName}) opens the customer's instance; SET_FILTERS
+// (includeActiveIntegrations: false) leaves the deployed integration out. On the third origin the SDK's sign-in is refused (CORS), and a
 // screen the page frames by hand (offering it the JWT as the SDK would) renders nothing. Prints one line per
 // check and "instance: <ID>"; exits 1 at the first failed check.
 
@@ -274,6 +277,37 @@ try {
   for (const h of hidden) check(!everything.includes(h), `no message or response holds ${h}`);
   check(!everything.includes("customer-vendor-key-1"), "the customer's API key is never sent back");
   console.log(`instance: ${deployed.instanceId}`);
+
+  // Reconfigure through the SDK: the instance's values are shown; Cancel tells the host.
+  await page.evaluate((id) => {
+    window.hostMessages = [];
+    prismatic.configureInstance({ instanceId: id, selector: "#box", skipRedirectOnRemove: true });
+  }, deployed.instanceId);
+  const again = page.frameLocator("#pio__iframe");
+  check(await visible(again.locator("h1", { hasText: "Configure Embedded Demo" })), "configureInstance({instanceId}) opens the instance's wizard");
+  check((await again.locator("select[name='cv.region']").inputValue()) === "eu", "the instance's values are filled in");
+  check(
+    (await again.locator("input[name='conn.Vendor API.apiKey']").getAttribute("placeholder")).includes("set"),
+    "a stored secret shows as set, never its value"
+  );
+  await again.locator("button[data-cancel]").click();
+  await page.waitForFunction(() => window.hostMessages.some((m) => m.event === "INSTANCE_CONFIGURATION_CANCELED"), null, {
+    timeout: 10000,
+  });
+  const canceled = (await page.evaluate(() => window.hostMessages)).find((m) => m.event === "INSTANCE_CONFIGURATION_CANCELED");
+  check(canceled.data.instanceId === deployed.instanceId, "Cancel posts INSTANCE_CONFIGURATION_CANCELED for the instance");
+
+  // By name: an integration the customer has (once) opens its instance.
+  await page.evaluate(() => prismatic.configureInstance({ integrationName: "Embedded Demo", selector: "#box" }));
+  const byName = page.frameLocator("#pio__iframe");
+  check(await visible(byName.locator("h1", { hasText: "Configure Embedded Demo" })), "configureInstance({integrationName}) opens the customer's instance");
+
+  // SET_FILTERS: without the active integrations, nothing is left.
+  await page.evaluate(() =>
+    prismatic.showMarketplace({ selector: "#box", filters: { marketplace: { includeActiveIntegrations: false } } })
+  );
+  const filtered = page.frameLocator("#pio__iframe");
+  check(await visible(filtered.locator(".empty")), "SET_FILTERS includeActiveIntegrations: false leaves out the deployed one");
 
   // ----- another origin -----
   const other = await hostPageAt(`http://127.0.0.3:${otherPort}`);

@@ -17,7 +17,8 @@
 // response, frame or message. Then configureInstance({instanceId}) shows the instance's values
 // (a stored secret as "set") and Cancel posts INSTANCE_CONFIGURATION_CANCELED;
 // configureInstance({integrationName}) opens the customer's instance; SET_FILTERS
-// (includeActiveIntegrations: false) leaves the deployed integration out. On the third origin the SDK's sign-in is refused (CORS), and a
+// (includeActiveIntegrations: false) leaves the deployed integration out; showConnections lists
+// the customer's own connection (not the organization's) and saves a new key. On the third origin the SDK's sign-in is refused (CORS), and a
 // screen the page frames by hand (offering it the JWT as the SDK would) renders nothing. Prints one line per
 // check and "instance: <ID>"; exits 1 at the first failed check.
 
@@ -301,6 +302,17 @@ try {
   await page.evaluate(() => prismatic.configureInstance({ integrationName: "Embedded Demo", selector: "#box" }));
   const byName = page.frameLocator("#pio__iframe");
   check(await visible(byName.locator("h1", { hasText: "Configure Embedded Demo" })), "configureInstance({integrationName}) opens the customer's instance");
+
+  // The customer's own connections: the customer-activated one, never the organization's.
+  await page.evaluate(() => prismatic.showConnections({ selector: "#box" }));
+  const conns = page.frameLocator("#pio__iframe");
+  check(await visible(conns.locator("form[data-connection-form]", { hasText: "Vendor API" })), "showConnections lists the customer's connection");
+  const connsHtml = await conns.locator("body").innerHTML();
+  for (const h of hidden) check(!connsHtml.includes(h), `the connections screen holds no ${h}`);
+  await conns.locator("input[name='in.apiKey']").fill("customer-vendor-key-2");
+  await conns.locator("form[data-connection-form] button[type=submit]").click();
+  check(await visible(conns.locator(".notice.ok", { hasText: "Saved." })), "the customer saves a new API key");
+  check(!(await conns.locator("body").innerHTML()).includes("customer-vendor-key-2"), "and it is not shown back");
 
   // SET_FILTERS: without the active integrations, nothing is left.
   await page.evaluate(() =>

@@ -88,6 +88,8 @@
         q.set("instanceId", instance);
       }
       openWizard(q.toString());
+    } else if (screen === "connections") {
+      openConnections();
     } else {
       var p = document.createElement("div");
       p.className = "empty";
@@ -113,6 +115,30 @@
         wizard = null;
         show(html);
       });
+    });
+  }
+
+  // ----- the customer's connections -----
+
+  function openConnections() {
+    request("/embedded/screens/connections").then(function (r) {
+      if (!r.ok) {
+        return refusal(r);
+      }
+      return r.text().then(show);
+    });
+  }
+
+  function saveConnection(form) {
+    var id = form.getAttribute("data-connection-form");
+    request("/embedded/screens/connections/save?id=" + encodeURIComponent(id), {
+      method: "POST",
+      body: fieldValues(form).toString(),
+    }).then(function (r) {
+      if (r.status >= 500 || r.status === 401 || r.status === 403) {
+        return refusal(r);
+      }
+      return r.text().then(show);
     });
   }
 
@@ -359,7 +385,9 @@
   root.addEventListener("submit", function (event) {
     event.preventDefault();
     var form = event.target;
-    if (form.hasAttribute("data-search")) {
+    if (form.hasAttribute("data-connection-form")) {
+      saveConnection(form);
+    } else if (form.hasAttribute("data-search")) {
       openMarketplace(form.elements.search.value);
     } else if (form.hasAttribute("data-wizard") && wizard) {
       var pages = root.querySelectorAll("section[data-page]");

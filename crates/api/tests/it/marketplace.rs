@@ -440,6 +440,27 @@ async fn screens(db: TestDb) {
     );
     assert!(!vars.contains("customer override"), "{vars}");
 
+    // The customer's connections: its own, never the organization's.
+    let (status, conns) = screen(
+        s,
+        get.clone(),
+        "/embedded/screens/connections",
+        &jwt,
+        Some(HOST),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{conns}");
+    assert!(
+        conns.contains("shop-key") && conns.contains("in.apiKey"),
+        "{conns}"
+    );
+    assert!(
+        !conns.contains("shop-key-123"),
+        "a secret is never shown back: {conns}"
+    );
+    hidden_nowhere(&conns);
+
     // The marketplace now shows it active; configuring it again opens the instance.
     let (_, list) = screen(
         s,

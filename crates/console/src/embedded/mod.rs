@@ -18,10 +18,12 @@
 //!   `SET_CONFIG_VAR` / `SET_FILTERS`. Fragment requests carry no cookie, so CSRF does not apply:
 //!   the bearer header is the credential.
 //!
-//! Screens served: the marketplace (`/integration-marketplace/`, `/embedded`) and the
-//! configuration wizard (`/find-integration-marketplace/`, `/configure-instance/{id}/`). The
-//! SDK's other paths answer the shell, which says the screen is not available.
+//! Screens served: the marketplace (`/integration-marketplace/`, `/embedded`), the
+//! configuration wizard (`/find-integration-marketplace/`, `/configure-instance/{id}/`) and the
+//! customer's connections (`/customer-connections/`). The SDK's other paths (`/logs/`,
+//! `/dashboard/`, `/integrations/`) answer the shell, which says the screen is not available.
 
+mod connections;
 mod marketplace;
 mod wizard;
 
@@ -52,7 +54,7 @@ where
         .route("/integration-marketplace/", get(shell_marketplace))
         .route("/find-integration-marketplace/", get(shell_wizard))
         .route("/configure-instance/{id}/", get(shell_instance))
-        .route("/customer-connections/", get(shell_other))
+        .route("/customer-connections/", get(shell_connections))
         .route("/logs/", get(shell_other))
         .route("/dashboard/", get(shell_other))
         .route("/integrations/", get(shell_other))
@@ -60,6 +62,11 @@ where
         .route("/embedded/screens/wizard", get(wizard::screen))
         .route("/embedded/screens/wizard/check", post(wizard::check))
         .route("/embedded/screens/wizard/deploy", post(wizard::deploy))
+        .route("/embedded/screens/connections", get(connections::screen))
+        .route(
+            "/embedded/screens/connections/save",
+            post(connections::save),
+        )
 }
 
 /// The Content-Security-Policy of a screen: the console's strict policy, framed only by
@@ -125,6 +132,12 @@ async fn shell_instance(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {
     shell(&console, "wizard", Some(&id)).await
+}
+
+async fn shell_connections(
+    axum::extract::State(console): axum::extract::State<Console>,
+) -> Response {
+    shell(&console, "connections", None).await
 }
 
 async fn shell_other(axum::extract::State(console): axum::extract::State<Console>) -> Response {

@@ -1,4 +1,11 @@
-//! Output: aligned human tables by default, JSON with `--json`.
+//! Output: one convention for every command.
+//!
+//! - **Standard output holds the result**, human text by default: an aligned table whose header
+//!   is the first line and whose first column is the ID (`awk 'NR == 2 { print $1 }'` captures
+//!   it), or one line `deleted <ID>` / `revoked <ID>`. A secret shown once (an API token, a
+//!   webhook API key) is printed **alone on its line**, so `KEY=$(plumb ...)` captures it.
+//! - **Standard error holds everything else**: what a secret is, progress (`--wait`), hints.
+//! - **`--json`** (anywhere on the command line) prints one JSON document instead of the text.
 
 use serde_json::Value;
 

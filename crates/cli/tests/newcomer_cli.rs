@@ -353,6 +353,69 @@ fn names_errors_and_output_for_a_newcomer() {
     env.ok(&["instances", "deploy", "Avatar sync"]);
     env.ok(&["instances", "webhooks", "By keys"]);
 
+    // rotate-key by names: the instance (among a customer's) and its flow; the key alone on
+    // standard output; a wrong flow lists the flows.
+    let rotated = env.run(&[
+        "instances",
+        "rotate-key",
+        "Avatar sync",
+        "--customer",
+        "smith",
+        "--flow",
+        "sync avatar",
+    ]);
+    assert!(rotated.status.success(), "{rotated:?}");
+    let key = String::from_utf8_lossy(&rotated.stdout).to_string();
+    assert_eq!(key.lines().count(), 1, "{key}");
+    assert!(key.trim().starts_with("plumbwh_"), "{key}");
+    assert!(
+        String::from_utf8_lossy(&rotated.stderr).contains("shown only once"),
+        "{rotated:?}"
+    );
+    fails(
+        &env.run(&["instances", "rotate-key", "Avatar sync", "--flow", "Sync"]),
+        3,
+        &["no flow \"Sync\"", "\"Sync Avatar\""],
+    );
+
+    // Output convention: a created token's secret alone on standard output; a created
+    // connection a table whose first column is its ID.
+    let created = env.run(&[
+        "tokens",
+        "create",
+        "--name",
+        "ci",
+        "--role",
+        "viewer",
+        "--customer",
+        "smith",
+    ]);
+    assert!(created.status.success(), "{created:?}");
+    let secret = String::from_utf8_lossy(&created.stdout).to_string();
+    assert_eq!(secret.lines().count(), 1, "{secret}");
+    assert!(secret.starts_with("plumb_"), "{secret}");
+    let table = env.ok(&[
+        "connections",
+        "create",
+        "--key",
+        "Spare",
+        "--stable-key",
+        "spare",
+        "--connection",
+        "aws-s3/apiKeySecret",
+        "--variable-scope",
+        "customer",
+    ]);
+    assert!(table.starts_with("ID "), "{table}");
+    let id = table
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert!(plumb_core::id::decode_any(id).is_ok(), "{table}");
+
     // `plumb run` names every required config var left without a value, and runs nothing.
     let local = env.run(&["run", EXAMPLE, "--config", "pokemonAvatar=pikachu"]);
     assert_eq!(local.status.code(), Some(1));
@@ -426,6 +489,17 @@ fn names_errors_and_output_for_a_newcomer() {
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
     assert!(answer.contains("\"UNAUTHENTICATED\""), "{answer}");
 
+    // A 403 of an HTTP route has a JSON error body too (a preflight from an origin the
+    // organization does not allow).
+    let refused = http_request(
+        &env.url,
+        "OPTIONS /api HTTP/1.1\r\nOrigin: https://evil.example\r\nAccess-Control-Request-Method: POST\r\n",
+        "",
+    );
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+    assert!(refused.contains("application/json"), "{refused}");
+    assert!(refused.contains("\"error\""), "{refused}");
+
     // The server log (a file): no ANSI colours; a line per request.
     let log = std::fs::read_to_string(env.dir.path().join("server.log")).unwrap();
     assert!(!log.contains('\u{1b}'), "colours in a log file");
@@ -443,13 +517,23 @@ fn plumb_core_id(type_name: &str) -> String {
 
 /// A raw HTTP/1.1 POST with no credentials; answers the whole response.
 fn http_post(url: &str, path: &str, body: &str) -> String {
+    http_request(
+        url,
+        &format!("POST {path} HTTP/1.1\r\nContent-Type: application/json\r\n"),
+        body,
+    )
+}
+
+/// A raw HTTP/1.1 request: `head` (request line and headers, each ending in CRLF) and `body`;
+/// answers the whole response.
+fn http_request(url: &str, head: &str, body: &str) -> String {
     use std::io::{Read, Write};
     let addr = url.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{head}Host: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();

@@ -17,6 +17,7 @@
 //! - pages set no inline script or style, so the server's strict Content-Security-Policy holds.
 
 mod assets;
+mod embedded;
 mod form;
 mod layout;
 mod pages;
@@ -53,6 +54,7 @@ where
     Console: FromRef<S>,
 {
     Router::new()
+        .merge(embedded::routes())
         .route("/", get(pages::home))
         .route("/login", get(pages::login::page).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))

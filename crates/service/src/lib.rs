@@ -22,6 +22,7 @@ pub mod instance_changes;
 pub mod instance_runs;
 pub mod instances;
 pub mod integrations;
+pub mod marketplace;
 pub mod model_integrations;
 pub mod models;
 pub mod organization;
@@ -30,6 +31,7 @@ pub mod signing_keys;
 pub mod test_instances;
 pub mod tokens;
 pub mod users;
+pub mod wizard;
 
 pub use caller::Caller;
 pub use error::{FieldErrors, ServiceError};

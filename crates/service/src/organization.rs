@@ -103,6 +103,33 @@ impl Services {
             }
         }
     }
+
+    /// Every origin some organization allows to embed it: the `frame-ancestors` of an embedded
+    /// screen, which is loaded before it knows its organization (empty on a failure).
+    pub async fn embedding_origins(&self) -> Vec<String> {
+        match self.store.all_embedded_origins().await {
+            Ok(all) => all,
+            Err(e) => {
+                tracing::error!(error = %e, "embedded origins lookup failed");
+                vec![]
+            }
+        }
+    }
+
+    /// Whether the caller's own organization allows `origin` to embed its screens (what an
+    /// embedded screen checks once its token names the organization).
+    pub async fn embeds_from(&self, caller: &Caller, origin: &str) -> bool {
+        let Ok(origin) = normalize_origin(origin) else {
+            return false;
+        };
+        match self.store.embedded_origins(caller.org_id).await {
+            Ok(all) => all.contains(&origin),
+            Err(e) => {
+                tracing::error!(error = %e, "embedded origins lookup failed");
+                false
+            }
+        }
+    }
 }
 
 #[cfg(test)]

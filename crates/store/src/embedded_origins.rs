@@ -55,4 +55,17 @@ impl Store {
         .await?;
         Ok(row.is_some())
     }
+
+    /// Every organization's allowed origins (the `frame-ancestors` of a screen loaded before
+    /// it knows its organization), sorted, each once.
+    pub async fn all_embedded_origins(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT origin FROM organization_embedded_origins ORDER BY origin LIMIT 1000",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("origin").map_err(StoreError::from))
+            .collect()
+    }
 }

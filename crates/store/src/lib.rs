@@ -24,6 +24,7 @@ mod embedded_origins;
 pub mod executions;
 pub mod instances;
 pub mod integrations;
+pub mod marketplace;
 pub mod meta;
 pub mod model_integrations;
 pub mod models;

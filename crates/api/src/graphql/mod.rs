@@ -16,6 +16,7 @@ mod instance_types;
 mod instances;
 mod integrations;
 pub mod limits;
+mod marketplace;
 mod model_integrations;
 mod models;
 mod oauth;
@@ -70,6 +71,7 @@ pub struct Mutation(
     models::ModelMutation,
     model_integrations::ModelIntegrationMutation,
     signing_keys::SigningKeyMutation,
+    marketplace::MarketplaceMutation,
 );
 
 /// plumb's GraphQL schema.

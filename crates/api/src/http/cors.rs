@@ -5,7 +5,8 @@
 //! (`updateOrganization(input: {embeddedAllowedOrigins})`): a preflight (`OPTIONS` with
 //! `Access-Control-Request-Method`) answers 204 allowing `POST` with headers `authorization` and
 //! `content-type`; the call itself gets `Access-Control-Allow-Origin: <origin>`. Any other origin
-//! gets no CORS header at all (its preflight 403), so a browser keeps the answer from its page.
+//! gets no CORS header at all (its preflight 403 with a JSON error body like the other routes'
+//! refusals), so a browser keeps the answer from its page.
 //! No credentials (cookies) are ever allowed: the bearer is the credential.
 
 use axum::body::Body;
@@ -43,7 +44,11 @@ pub async fn cors(State(state): State<AppState>, req: Request<Body>, next: Next)
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     if preflight {
         if !allowed {
-            return StatusCode::FORBIDDEN.into_response();
+            return super::trigger::error(
+                StatusCode::FORBIDDEN,
+                "forbidden: this origin is not among the organization's allowed embedding \
+                 origins (updateOrganization(input: {embeddedAllowedOrigins}))",
+            );
         }
         let mut r = StatusCode::NO_CONTENT.into_response();
         let h = r.headers_mut();

@@ -336,6 +336,15 @@ async fn cross_origin_calls_answer_only_allowed_origins() {
             .unwrap();
         assert_eq!(evil.status(), 403, "{path}");
         assert!(evil.headers().get("access-control-allow-origin").is_none());
+        // Like the 401 and 404 of HTTP routes, the 403 has a JSON error body.
+        let body: Value = evil.json().await.unwrap();
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("allowed embedding origins"),
+            "{body}"
+        );
     }
     let call = |origin: &'static str| {
         let s = &s;

@@ -18,6 +18,7 @@ mod instance_values;
 mod instances;
 mod integrations;
 mod limits;
+mod marketplace;
 mod model_integrations;
 mod models;
 mod oauth_callback;

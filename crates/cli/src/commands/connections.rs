@@ -351,7 +351,18 @@ pub async fn run(cmd: ConnectionsCommand) -> anyhow::Result<()> {
             let p = client
                 .mutate("createScopedConfigVariable", &q, json!({ "input": input }))
                 .await?;
-            output::json(&p["scopedConfigVariable"]);
+            let v = &p["scopedConfigVariable"];
+            if client.json {
+                output::json(v);
+            } else {
+                output::table(
+                    &["ID", "STABLE KEY", "KEY", "SCOPE", "MANAGED BY"],
+                    &[["id", "stableKey", "key", "variableScope", "managedBy"]
+                        .iter()
+                        .map(|k| output::text(v, k))
+                        .collect()],
+                );
+            }
         }
         ConnectionsCommand::SetCustomer {
             stable_key,
@@ -381,7 +392,11 @@ pub async fn run(cmd: ConnectionsCommand) -> anyhow::Result<()> {
                     json!({ "input": { "id": v["id"] } }),
                 )
                 .await?;
-            println!("deleted {stable_key}");
+            if client.json {
+                output::json(&json!({ "id": v["id"], "stableKey": stable_key }));
+            } else {
+                println!("deleted {stable_key}");
+            }
         }
         ConnectionsCommand::Export { client } => {
             let file = ExportFile {

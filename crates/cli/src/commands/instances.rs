@@ -139,10 +139,19 @@ pub enum InstancesCommand {
         #[command(flatten)]
         client: ClientArgs,
     },
-    /// Create a new API key for an instance flow's webhook (printed once).
+    /// Create a new API key for an instance flow's webhook (printed alone on standard output,
+    /// once).
     RotateKey {
-        /// The instance flow config's global ID (see `instances webhooks`).
-        flow_config_id: String,
+        /// The instance: global ID or name (or an instance flow config's global ID, see
+        /// `instances webhooks`).
+        instance: String,
+        /// The flow's name (needed when the instance has more than one flow).
+        #[arg(long)]
+        flow: Option<String>,
+        /// Look the instance's name up among this customer's instances only (global ID,
+        /// external ID or name).
+        #[arg(long)]
+        customer: Option<String>,
         /// Keep the existing keys valid (add a key instead of replacing them).
         #[arg(long)]
         keep_existing: bool,
@@ -499,10 +508,13 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
             report_execution(&client, &p["execution"], wait, Duration::from_secs(timeout)).await?;
         }
         InstancesCommand::RotateKey {
-            flow_config_id,
+            instance,
+            flow,
+            customer,
             keep_existing,
             client,
         } => {
+            let flow_config_id = flow_config(&client, &instance, flow, customer).await?;
             let p = mutate_id(
                 &client,
                 "rotateInstanceFlowApiKey",
@@ -540,6 +552,70 @@ pub async fn run(cmd: InstancesCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The flow config of `instance`'s flow named `flow` (or its only flow); a flow config's
+/// global ID passes through.
+async fn flow_config(
+    client: &ClientArgs,
+    instance: &str,
+    flow: Option<String>,
+    customer: Option<String>,
+) -> Result<String, ClientError> {
+    if let Ok((type_name, _)) = plumb_core::id::decode_any(instance) {
+        if type_name != "Instance" {
+            return Ok(instance.to_string());
+        }
+    }
+    let customer = match customer {
+        Some(c) => Some(resolve::customer(client, &c).await?),
+        None => None,
+    };
+    let id = resolve::instance(client, instance, customer.as_deref()).await?;
+    let data = client
+        .graphql(
+            "query($id: ID!) { instance(id: $id) { name flowConfigs { nodes { id flow { name } } } } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    let i = &data["instance"];
+    let flows: Vec<(String, String)> = i["flowConfigs"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| (output::text(f, "id"), output::text(&f["flow"], "name")))
+        .collect();
+    let names = || {
+        flows
+            .iter()
+            .map(|(_, n)| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let picked = match &flow {
+        Some(name) => flows
+            .iter()
+            .find(|(_, n)| n == name)
+            .or_else(|| flows.iter().find(|(_, n)| n.eq_ignore_ascii_case(name))),
+        None if flows.len() == 1 => flows.first(),
+        None => {
+            return Err(ClientError::Invalid(format!(
+                "  flow: instance {:?} has {} flows; give --flow with one of {}",
+                output::text(i, "name"),
+                flows.len(),
+                names()
+            )))
+        }
+    };
+    match picked {
+        Some((id, _)) => Ok(id.clone()),
+        None => Err(ClientError::Invalid(format!(
+            "  flow: instance {:?} has no flow {:?}; its flows: {}",
+            output::text(i, "name"),
+            flow.unwrap_or_default(),
+            names()
+        ))),
+    }
 }
 
 fn print_webhooks(i: &Value) {

@@ -146,7 +146,10 @@ pub async fn run(cmd: ModelsCommand) -> anyhow::Result<()> {
             let data = client.graphql(q, json!({ "id": id })).await?;
             let m = &data["integrationModel"];
             if m.is_null() {
-                anyhow::bail!("integration model not found");
+                return Err(crate::client::ClientError::NotFound(
+                    "integration model not found".to_string(),
+                )
+                .into());
             }
             if client.json {
                 output::json(m);
@@ -177,7 +180,7 @@ pub async fn run(cmd: ModelsCommand) -> anyhow::Result<()> {
             if client.json {
                 output::json(&p["integrationModel"]);
             } else {
-                println!("deleted {}", output::text(&p["integrationModel"], "name"));
+                println!("deleted {}", output::text(&p["integrationModel"], "id"));
             }
         }
     }

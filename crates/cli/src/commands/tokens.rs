@@ -9,7 +9,7 @@ use crate::output;
 /// Token commands.
 #[derive(Subcommand, Debug)]
 pub enum TokensCommand {
-    /// Create a token and print its secret once.
+    /// Create a token and print its secret once (alone on standard output).
     Create {
         /// A name to recognize it by.
         #[arg(long)]
@@ -17,7 +17,7 @@ pub enum TokensCommand {
         /// A role (repeatable): admin, designer, deployer, viewer.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
-        /// Bind the token to one customer (global ID).
+        /// Bind the token to one customer (global ID, external ID or name).
         #[arg(long)]
         customer: Option<String>,
         #[command(flatten)]
@@ -57,6 +57,10 @@ pub async fn run(cmd: TokensCommand) -> anyhow::Result<()> {
             customer,
             client,
         } => {
+            let customer = match customer {
+                Some(c) => Some(crate::resolve::customer(&client, &c).await?),
+                None => None,
+            };
             let selection = format!("apiToken {{ {FIELDS} }} token");
             let p = client
                 .mutate_input(
@@ -69,8 +73,16 @@ pub async fn run(cmd: TokensCommand) -> anyhow::Result<()> {
             if client.json {
                 output::json(&p);
             } else {
-                output::table(&HEADERS, &[row(&p["apiToken"])]);
-                println!("\nToken (shown once): {}", output::text(&p, "token"));
+                // The secret alone on standard output (`TOKEN=$(plumb tokens create ..)`), what
+                // it is on standard error.
+                let t = &p["apiToken"];
+                eprintln!(
+                    "created token {:?} ({}), roles {}; its secret is shown only once:",
+                    output::text(t, "name"),
+                    output::text(t, "id"),
+                    output::text(t, "roles")
+                );
+                println!("{}", output::text(&p, "token"));
             }
         }
         TokensCommand::List { client } => {

@@ -174,9 +174,8 @@ async fn orders_go_from_postgres_to_sqs_with_a_summary_on_sns() {
         step("Orders Queue", "aws-sqs", "createQueue", &[("name", "orders")]),
         step("Audit Queue", "aws-sqs", "createQueue", &[("name", "audit")]),
         step("Alerts", "aws-sns", "createTopic", &[("name", "alerts")]),
-        format!(
-            "      - name: Audit\n        action: {{key: subscribe, component: {{key: aws-sns}}}}\n        inputs:\n          awsConnection: {{type: configVar, value: AWS SNS}}\n          topicArn: {{type: reference, value: alerts.results.TopicArn}}\n          protocol: {{type: value, value: sqs}}\n          endpoint: {{type: value, value: 'arn:aws:sqs:us-east-1:123456789012:audit'}}\n"
-        ),
+        "      - name: Audit\n        action: {key: subscribe, component: {key: aws-sns}}\n        inputs:\n          awsConnection: {type: configVar, value: AWS SNS}\n          topicArn: {type: reference, value: alerts.results.TopicArn}\n          protocol: {type: value, value: sqs}\n          endpoint: {type: value, value: 'arn:aws:sqs:us-east-1:123456789012:audit'}\n"
+            .to_string(),
     ]
     .concat());
     let made = run(&setup, &aws_config, None).await;

@@ -129,14 +129,11 @@ impl Sns {
         let mut answer = sns.query_call(action, VERSION, &params).await?;
         let mut items = members(answer.get(list_key));
         let mut pages = 1;
-        while all {
-            let Some(token) = answer["NextToken"]
-                .as_str()
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-            else {
-                break;
-            };
+        while let Some(token) = answer["NextToken"]
+            .as_str()
+            .filter(|t| all && !t.is_empty())
+            .map(str::to_string)
+        {
             if pages == MAX_PAGES {
                 return Err(ActionError::failed(format!(
                     "{action}: more than {MAX_PAGES} pages"

@@ -6,10 +6,13 @@
 //! both as a [`Component`]:
 //! - [`code`]: `runCode`, JavaScript on QuickJS with a pool of runtimes ([`code::JsPool`]).
 //! - [`aws_s3`]: `putObject, getObject, listObjects, deleteObject, copyObject` via `object_store`.
+//! - [`aws_sqs`], [`aws_sns`]: Amazon SQS (AWS JSON protocol) and SNS (Query protocol) actions,
+//!   signed with `plumb-auth`'s SigV4 scheme (shared helpers in `aws_api`).
 //! - [`http`]: `httpGet` ... `httpRequest`, with retries and the standard response envelope.
 //! - [`salesforce`]: records, SOQL queries and composite requests over the REST API.
 //! - [`slack`]: `postMessage` (chat.postMessage) and `postSlackMessage` (incoming webhook).
 //! - [`openai`]: `createChatCompletion` and `createEmbedding` over OpenAI's REST API.
+//! - [`postgres`]: `query`, SQL with pg-promise-style parameters on PostgreSQL via `sqlx`.
 //! - [`change_data_format`]: JSON, XML, CSV, YAML, JSON Lines and form data conversions.
 //! - [`csv`]: `generateFromObject, generate, parse`.
 //! - [`messagepack`]: `decodeMessage, encodeMessage`.
@@ -38,7 +41,10 @@ use plumb_auth::AuthClient;
 use plumb_core::action::Action;
 use plumb_core::component::{Component, ComponentSpec};
 
+mod aws_api;
 pub mod aws_s3;
+pub mod aws_sns;
+pub mod aws_sqs;
 pub mod change_data_format;
 pub mod code;
 pub mod collection_tools;
@@ -52,6 +58,7 @@ pub mod math;
 pub mod messagepack;
 pub mod openai;
 mod outbound;
+pub mod postgres;
 pub mod salesforce;
 pub mod slack;
 pub mod sleep;
@@ -72,9 +79,12 @@ pub fn components(auth: Arc<AuthClient>) -> Vec<Component> {
         code::component(),
         http::component(Arc::clone(&auth)),
         aws_s3::component(&auth),
+        aws_sqs::component(Arc::clone(&auth)),
+        aws_sns::component(Arc::clone(&auth)),
         salesforce::component(Arc::clone(&auth)),
         slack::component(Arc::clone(&auth)),
         openai::component(Arc::clone(&auth)),
+        postgres::component(&auth),
         change_data_format::component(),
         csv::component(),
         messagepack::component(),

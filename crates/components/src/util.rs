@@ -67,6 +67,40 @@ pub(crate) fn pairs(value: Value, key: &str) -> Result<Vec<(String, String)>, Ac
     }
 }
 
+/// Key/value pairs of a JSON value given as input `key`, values kept as JSON (Prismatic's
+/// `keyValPairListToObject`): a list of `{key, value}` (or `{name, value}`), an object, or
+/// either as JSON text; a later key wins.
+pub(crate) fn pairs_json(
+    value: Value,
+    key: &str,
+) -> Result<serde_json::Map<String, Value>, ActionError> {
+    match value {
+        Value::String(s) if s.trim().is_empty() => Ok(serde_json::Map::new()),
+        Value::String(s) => {
+            let parsed = serde_json::from_str(&s)
+                .map_err(|e| ActionError::input(key, format!("is not valid JSON: {e}")))?;
+            pairs_json(parsed, key)
+        }
+        Value::Object(map) => Ok(map),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|item| {
+                let k = item
+                    .get("key")
+                    .or_else(|| item.get("name"))
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| ActionError::input(key, "entries need a string `key`"))?
+                    .to_string();
+                Ok((k, item.get("value").cloned().unwrap_or(Value::Null)))
+            })
+            .collect(),
+        _ => Err(ActionError::input(
+            key,
+            "must be a list of {key, value} or an object",
+        )),
+    }
+}
+
 /// A non-negative whole-number input (`None` when not given), for typed input structs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Count(pub Option<u64>);

@@ -241,7 +241,8 @@ pub struct FlowInvocation {
     pub result: Option<Data>,
 }
 
-/// Invokes another flow of the execution's instance (the `cross-flow` component).
+/// Invokes another flow of the execution's instance (the `cross-flow` component), or the
+/// execution's own flow again (the `recursive-flow` component).
 #[async_trait::async_trait]
 pub trait FlowInvoker: Send + Sync {
     /// Queues a run of flow `flow_name` with `payload` as its trigger body; when `synchronous`,
@@ -253,7 +254,19 @@ pub trait FlowInvoker: Send + Sync {
         synchronous: bool,
         timeout: std::time::Duration,
     ) -> Result<FlowInvocation, ActionError>;
+
+    /// Queues another run of the calling execution's own flow with `payload` as its trigger
+    /// body, one deeper in its chain of recursions, without waiting for it (a tail call);
+    /// refused beyond the chain's bound. Outside an instance it fails, saying so.
+    async fn recurse(&self, payload: Data) -> Result<FlowInvocation, ActionError> {
+        let _ = payload;
+        Err(ActionError::failed(RECURSION_NEEDS_INSTANCE))
+    }
 }
+
+/// The error of [`FlowInvoker::recurse`] outside an instance.
+pub const RECURSION_NEEDS_INSTANCE: &str =
+    "recursive-flow needs an instance: a flow invokes itself only in a deployed instance (run it deployed)";
 
 /// The [`FlowInvoker`] of runs outside an instance (`plumb run`, test runs, unit tests): every
 /// invocation fails, saying so.

@@ -2,7 +2,8 @@
 //! on a set of input values.
 //!
 //! The registry is one explicit list, [`all`], of [`ConnectionType`] constants declared per
-//! component ([`http`], [`aws_s3`], [`salesforce`], [`slack`], [`openai`]). Each type has a stable identity
+//! component ([`http`], [`aws_s3`], [`salesforce`], [`slack`], [`openai`], [`postgres`],
+//! [`aws_sqs`] (SQS and SNS)). Each type has a stable identity
 //! ([`ConnectionType::id`], a UUID v5 of `component/key`) so its global ID is the same on every
 //! server, and typed [`ConnectionInput`]s. [`validate_inputs`] reports every problem of a set of
 //! values at once.
@@ -16,8 +17,10 @@ use serde::{Serialize, Serializer};
 use uuid::Uuid;
 
 pub mod aws_s3;
+pub mod aws_sqs;
 pub mod http;
 pub mod openai;
+pub mod postgres;
 pub mod salesforce;
 pub mod slack;
 mod validate;
@@ -272,7 +275,7 @@ fn type_id(component: &str, key: &str) -> Uuid {
 }
 
 /// Every connection type of the built-in components, grouped by component.
-static ALL: [ConnectionType; 19] = [
+static ALL: [ConnectionType; 22] = [
     http::BASIC,
     http::API_KEY,
     http::API_KEY_DYNAMIC,
@@ -292,6 +295,9 @@ static ALL: [ConnectionType; 19] = [
     slack::WEBHOOK_URL,
     slack::BEARER,
     openai::API_KEY,
+    postgres::POSTGRES,
+    aws_sqs::SQS_API_KEY_SECRET,
+    aws_sqs::SNS_API_KEY_SECRET,
 ];
 
 /// Every connection type of the built-in components.

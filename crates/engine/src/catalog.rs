@@ -273,7 +273,7 @@ mod tests {
     fn the_builtins_are_consistent() {
         let c = catalog();
         let keys: Vec<&str> = c.builtins().map(|s| s.key.as_str()).collect();
-        assert_eq!(keys.len(), 8, "{keys:?}");
+        assert_eq!(keys.len(), 9, "{keys:?}");
         assert!(Catalog::new(vec![
             crate::builtins::components().remove(0),
             crate::builtins::components().remove(0)

@@ -12,10 +12,11 @@
 //! [`CancellationToken`](tokio_util::sync::CancellationToken) cancels a run.
 //!
 //! The engine-owned components (`webhook-triggers`, `schedule-triggers`, `management-triggers`,
-//! `loop`, `branch`, `stop-execution`, `persist-data`, `cross-flow`) are
+//! `loop`, `branch`, `stop-execution`, `persist-data`, `cross-flow`, `recursive-flow`) are
 //! [`builtin_components`], one module each under `builtins/`. `cross-flow` invokes other flows
-//! through the request's [`FlowInvoker`](plumb_core::action::FlowInvoker), which the engine
-//! passes through unchanged (outside an instance, one that refuses). [`run_local`] is the `plumb run` entry point.
+//! and `recursive-flow` its own flow again through the request's
+//! [`FlowInvoker`](plumb_core::action::FlowInvoker), which the engine passes through unchanged
+//! (outside an instance, one that refuses). [`run_local`] is the `plumb run` entry point.
 //!
 //! Invariant: the engine knows nothing of HTTP routing, GraphQL or SQL.
 

@@ -17,6 +17,8 @@ use crate::catalog::CatalogView;
 pub(crate) enum Kind {
     /// The flow's trigger: its result is built from the payload.
     Trigger,
+    /// `recursive-flow`'s `recursiveTrigger`: the payload plus its cursor.
+    RecursiveTrigger,
     /// `loop` `loopOverItems`.
     LoopItems,
     /// `loop` `loopNTimes`.
@@ -108,6 +110,8 @@ fn compile_step(step: &Step, is_first: bool, registry: &CatalogView) -> PlanStep
     }
     let kind = if let Some(message) = broken {
         Kind::Broken(message)
+    } else if is_trigger && component == crate::builtins::recursive_flow::KEY {
+        Kind::RecursiveTrigger
     } else if is_trigger {
         Kind::Trigger
     } else if is_engine_step(component) {

@@ -5,6 +5,12 @@
 //! [`MAX_INVOKE_DEPTH`], and for a synchronous call waits on [`Completions`](crate::Completions)
 //! for the invoked flow's final result.
 //!
+//! It also queues the `recursive-flow` component's recursions ([`FlowInvoker::recurse`]): the
+//! calling execution's own flow again (invoke type `recursive_flow`), linked by `invoked_by`,
+//! its `recursion_depth` one more than the caller's, refused at the runtime's
+//! `max_recursion_depth` ([`MAX_RECURSION_DEPTH`] by default). A recursion is a tail call (the
+//! caller does not wait), so it keeps the caller's cross-flow `invoke_depth`.
+//!
 //! A synchronous call holds the caller's worker while the invoked execution waits for a free
 //! one: a process needs more workers than the depth of its synchronous chains.
 
@@ -26,23 +32,98 @@ pub const MAX_INVOKE_DEPTH: i64 = 10;
 /// The invoke type of an execution queued by `invokeFlow`.
 pub const CROSS_FLOW_INVOKE_TYPE: &str = "cross_flow";
 
+/// The invoke type of an execution queued by `invokeRecursiveTrigger`.
+pub const RECURSIVE_FLOW_INVOKE_TYPE: &str = "recursive_flow";
+
+/// The default bound of a chain of recursions: an execution with this many recursions before
+/// it cannot invoke its flow again (1,000 batches: with 100 records a batch, 100,000 records).
+pub const MAX_RECURSION_DEPTH: i64 = 1000;
+
+/// Where the calling execution is: its ID, flow and depths.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The execution's ID.
+    pub id: Uuid,
+    /// Its flow's name.
+    pub flow_name: String,
+    /// Its depth in a chain of cross-flow invocations.
+    pub invoke_depth: i64,
+    /// How many recursions of its flow came before it.
+    pub recursion_depth: i64,
+}
+
+impl Caller {
+    /// The caller that execution `e` is.
+    pub fn of(e: &plumb_store::executions::Execution) -> Self {
+        Caller {
+            id: e.id,
+            flow_name: e.flow_name.clone(),
+            invoke_depth: e.invoke_depth,
+            recursion_depth: e.recursion_depth,
+        }
+    }
+}
+
 /// Invokes flows of one instance on behalf of one execution.
 pub struct InstanceFlows {
     runtime: Arc<Runtime>,
     instance: Instance,
-    caller: Uuid,
-    depth: i64,
+    caller: Caller,
 }
 
 impl InstanceFlows {
-    /// The invoker of execution `caller` (at `depth` in its chain) of `instance`.
-    pub fn new(runtime: Arc<Runtime>, instance: Instance, caller: Uuid, depth: i64) -> Self {
+    /// The invoker of execution `caller` of `instance`.
+    pub fn new(runtime: Arc<Runtime>, instance: Instance, caller: Caller) -> Self {
         InstanceFlows {
             runtime,
             instance,
             caller,
-            depth,
         }
+    }
+
+    /// Queues a run of `flow_name` with `payload`, linked to the caller at the given depths.
+    async fn queue(
+        &self,
+        flow_name: &str,
+        payload: Data,
+        invoke_type: &str,
+        invoke_depth: i64,
+        recursion_depth: i64,
+    ) -> Result<plumb_store::executions::Execution, ActionError> {
+        let rt = &self.runtime;
+        let org = self.instance.org_id;
+        let caller = self.caller.id;
+        let flows = rt
+            .store
+            .instance_flow_configs(org, self.instance.id)
+            .await
+            .map_err(|e| internal(&e, caller))?;
+        let Some(flow) = flows.iter().find(|f| f.flow_name == flow_name) else {
+            return Err(ActionError::input(
+                "flowName",
+                format!("the instance has no flow named `{flow_name}`"),
+            ));
+        };
+        let mut new = rt
+            .new_execution(&self.instance, flow, trigger_of(payload)?, invoke_type)
+            .await
+            .map_err(|e| match e {
+                QueueError::UnknownFlow(name) => ActionError::input(
+                    "flowName",
+                    format!("the instance has no flow named `{name}`"),
+                ),
+                other => internal(&other, caller),
+            })?;
+        new.invoked_by = Some(caller);
+        new.invoke_depth = invoke_depth;
+        new.recursion_depth = recursion_depth;
+        let execution = rt
+            .store
+            .create_execution(org, new)
+            .await
+            .map_err(|e| internal(&e, caller))?;
+        rt.wake.notify_waiters();
+        Ok(execution)
     }
 }
 
@@ -83,49 +164,25 @@ impl FlowInvoker for InstanceFlows {
         synchronous: bool,
         timeout: Duration,
     ) -> Result<FlowInvocation, ActionError> {
-        if self.depth >= MAX_INVOKE_DEPTH {
+        let depth = self.caller.invoke_depth;
+        if depth >= MAX_INVOKE_DEPTH {
             return Err(ActionError::failed(format!(
-                "cross-flow invocations are nested {} deep, the limit: this execution cannot \
-                 invoke another flow (does a flow invoke itself without end?)",
-                self.depth
+                "cross-flow invocations are nested {depth} deep, the limit: this execution cannot \
+                 invoke another flow (does a flow invoke itself without end?)"
             )));
         }
         let rt = &self.runtime;
         let org = self.instance.org_id;
-        let flows = rt
-            .store
-            .instance_flow_configs(org, self.instance.id)
-            .await
-            .map_err(|e| internal(&e, self.caller))?;
-        let Some(flow) = flows.iter().find(|f| f.flow_name == flow_name) else {
-            return Err(ActionError::input(
-                "flowName",
-                format!("the instance has no flow named `{flow_name}`"),
-            ));
-        };
-        let mut new = rt
-            .new_execution(
-                &self.instance,
-                flow,
-                trigger_of(payload)?,
+        let execution = self
+            .queue(
+                flow_name,
+                payload,
                 CROSS_FLOW_INVOKE_TYPE,
+                depth + 1,
+                // An invoked flow starts its own chain of recursions.
+                0,
             )
-            .await
-            .map_err(|e| match e {
-                QueueError::UnknownFlow(name) => ActionError::input(
-                    "flowName",
-                    format!("the instance has no flow named `{name}`"),
-                ),
-                other => internal(&other, self.caller),
-            })?;
-        new.invoked_by = Some(self.caller);
-        new.invoke_depth = self.depth + 1;
-        let execution = rt
-            .store
-            .create_execution(org, new)
-            .await
-            .map_err(|e| internal(&e, self.caller))?;
-        rt.wake.notify_waiters();
+            .await?;
         let execution_id = plumb_core::id::encode("InstanceExecutionResult", execution.id);
         if !synchronous {
             return Ok(FlowInvocation {
@@ -137,7 +194,7 @@ impl FlowInvoker for InstanceFlows {
             .completions
             .wait(&rt.store, execution.id, timeout)
             .await
-            .map_err(|e| internal(&e, self.caller))?;
+            .map_err(|e| internal(&e, self.caller.id))?;
         let Some(done) = done else {
             return Err(ActionError::failed(format!(
                 "flow `{flow_name}` did not end within {} s (its execution {execution_id} \
@@ -159,12 +216,38 @@ impl FlowInvoker for InstanceFlows {
             // Run by another node: its last step result is in the store.
             None => last_result(rt, org, execution.id)
                 .await
-                .map_err(|e| internal(&e, self.caller))?
+                .map_err(|e| internal(&e, self.caller.id))?
                 .unwrap_or(Data::Json(serde_json::Value::Null)),
         };
         Ok(FlowInvocation {
             execution_id,
             result: Some(result),
+        })
+    }
+
+    async fn recurse(&self, payload: Data) -> Result<FlowInvocation, ActionError> {
+        let depth = self.caller.recursion_depth;
+        let bound = self.runtime.max_recursion_depth;
+        if depth >= bound {
+            return Err(ActionError::failed(format!(
+                "flow `{}` has invoked itself {depth} times, the limit: this execution cannot \
+                 invoke it again (does its cursor never reach the end?)",
+                self.caller.flow_name
+            )));
+        }
+        let flow_name = self.caller.flow_name.clone();
+        let execution = self
+            .queue(
+                &flow_name,
+                payload,
+                RECURSIVE_FLOW_INVOKE_TYPE,
+                self.caller.invoke_depth,
+                depth + 1,
+            )
+            .await?;
+        Ok(FlowInvocation {
+            execution_id: plumb_core::id::encode("InstanceExecutionResult", execution.id),
+            result: None,
         })
     }
 }

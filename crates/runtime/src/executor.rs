@@ -57,6 +57,9 @@ pub struct Runtime {
     pub wake: Arc<Notify>,
     /// Calls of integration models' operations (steps and `callIntegrationTask`).
     pub models: Arc<crate::models::ModelCalls>,
+    /// The bound of a chain of `recursive-flow` recursions
+    /// ([`MAX_RECURSION_DEPTH`](crate::cross_flow::MAX_RECURSION_DEPTH) unless changed).
+    pub max_recursion_depth: i64,
     definitions: Mutex<HashMap<Uuid, Arc<Definition>>>,
 }
 
@@ -119,6 +122,7 @@ impl Runtime {
             public_url: public_url.trim_end_matches('/').to_string(),
             completions: Completions::new(),
             wake: Arc::new(Notify::new()),
+            max_recursion_depth: crate::cross_flow::MAX_RECURSION_DEPTH,
             definitions: Mutex::new(HashMap::new()),
         }
     }
@@ -245,6 +249,7 @@ impl Runtime {
                     retry_of: Some(old.id),
                     invoked_by: old.invoked_by,
                     invoke_depth: old.invoke_depth,
+                    recursion_depth: old.recursion_depth,
                     ..Default::default()
                 },
             )
@@ -455,8 +460,7 @@ impl Runtime {
                 request.flows = Arc::new(InstanceFlows::new(
                     self.clone(),
                     instance,
-                    e.id,
-                    e.invoke_depth,
+                    crate::cross_flow::Caller::of(e),
                 ));
                 (def, config)
             }

@@ -113,6 +113,8 @@ pub struct Execution {
     pub invoked_by: Option<Uuid>,
     /// How deep in a chain of cross-flow invocations it is (0: nothing invoked it).
     pub invoke_depth: i64,
+    /// How many recursive invocations of its flow came before it (`recursive-flow`; 0: none).
+    pub recursion_depth: i64,
 }
 
 /// The fields of a new execution.
@@ -162,6 +164,8 @@ pub struct NewExecution {
     pub invoked_by: Option<Uuid>,
     /// How deep in a chain of cross-flow invocations it is.
     pub invoke_depth: i64,
+    /// How many recursive invocations of its flow came before it.
+    pub recursion_depth: i64,
 }
 
 /// Filters of an execution list.
@@ -279,7 +283,7 @@ const COLUMNS: &str = "e.id, e.org_id, e.integration_id, e.integration_version_i
      e.instance_id, e.customer_id, e.flow_name, e.is_test, e.status, e.payload, \
      e.payload_content_type, e.payload_headers, e.payload_query, e.queued_at, e.started_at, e.ended_at, e.error, \
      e.attempt, e.max_attempts, e.next_attempt_at, e.flow_config_id, e.worker_group, e.recoveries, \
-     e.invoke_type, e.retry_of, e.lease_owner, e.invoked_by, e.invoke_depth";
+     e.invoke_type, e.retry_of, e.lease_owner, e.invoked_by, e.invoke_depth, e.recursion_depth";
 
 fn from_row(row: &AnyRow) -> Result<Execution, StoreError> {
     let status: String = row.try_get("status")?;
@@ -314,6 +318,7 @@ fn from_row(row: &AnyRow) -> Result<Execution, StoreError> {
         lease_owner: row.try_get("lease_owner")?,
         invoked_by: parse_opt_uuid(row, "invoked_by")?,
         invoke_depth: row.try_get("invoke_depth")?,
+        recursion_depth: row.try_get("recursion_depth")?,
     })
 }
 
@@ -428,9 +433,9 @@ impl Store {
              instance_id, customer_id, flow_name, is_test, status, payload, payload_content_type,
              payload_headers, queued_at, started_at, attempt, max_attempts, next_attempt_at,
              flow_config_id, worker_group, invoke_type, retry_of, payload_query, lease_owner,
-             lease_expires_at, invoked_by, invoke_depth, fair_rank)
+             lease_expires_at, invoked_by, invoke_depth, recursion_depth, fair_rank)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $19, $20, $21, $22, $23, $24, $25, $26,
+             $18, $19, $20, $21, $22, $23, $24, $25, $26, $27,
              COALESCE((SELECT MAX(q.fair_rank) + 1 FROM executions q
                         WHERE q.customer_id = $6 AND q.status = 'QUEUED'),
                       (SELECT MIN(q.fair_rank) FROM executions q WHERE q.status = 'QUEUED'),
@@ -462,6 +467,7 @@ impl Store {
         .bind(lease_expires_at)
         .bind(new.invoked_by.map(|u| u.to_string()))
         .bind(new.invoke_depth.max(0))
+        .bind(new.recursion_depth.max(0))
         .execute(executor)
         .await?;
         Ok(id)

@@ -34,12 +34,15 @@ fn registry_matches_the_product_tables() {
         ),
         ("slack", &["oauth2", "webhookUrl", "bearer"]),
         ("openai", &["openAiApiKey"]),
+        ("postgres", &["postgres"]),
+        ("aws-sqs", &["apiKeySecret"]),
+        ("aws-sns", &["apiKeySecret"]),
     ];
     for (component, keys) in expected {
         let found: Vec<&str> = for_component(component).map(|t| t.key).collect();
         assert_eq!(&found, keys, "{component}");
     }
-    assert_eq!(all().len(), 19);
+    assert_eq!(all().len(), 22);
 }
 
 #[test]

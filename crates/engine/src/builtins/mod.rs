@@ -1,7 +1,8 @@
 //! The engine-owned components, one module each: the triggers (`webhook-triggers`,
 //! `schedule-triggers`, `management-triggers`), `loop`, `branch` and `stop-execution` (run by
 //! the engine itself: they shape the control flow), `persist-data` (ordinary [`Action`]s
-//! over the context's state store) and `cross-flow` (over the context's flow invoker).
+//! over the context's state store), `cross-flow` and `recursive-flow` (over the context's flow
+//! invoker; `recursive-flow`'s trigger adds the cursor to the payload in the engine).
 //!
 //! [`Action`]: plumb_core::action::Action
 
@@ -9,6 +10,7 @@ mod branch;
 mod cross_flow;
 mod loops;
 mod persist_data;
+pub(crate) mod recursive_flow;
 mod state;
 mod stop_execution;
 mod triggers;
@@ -28,6 +30,7 @@ pub fn components() -> Vec<Component> {
         stop_execution::component(),
         persist_data::component(),
         cross_flow::component(),
+        recursive_flow::component(),
     ]
 }
 

@@ -5,6 +5,7 @@ use plumb_core::expr::{resolve_json, Expr, LoopFrame};
 use serde_json::{json, Value};
 
 use super::exec::{Exec, Halt};
+use crate::builtins::recursive_flow::with_cursor;
 use crate::conditions::{evaluate, loose_eq};
 use crate::plan::{Kind, PlanStep};
 use crate::record::StepError;
@@ -14,7 +15,25 @@ impl Exec {
     /// The trigger step: its result is the payload.
     pub fn trigger(&mut self, step: &PlanStep) {
         let started_at = self.started(step);
-        let result = trigger_result(
+        let result = self.trigger_payload();
+        self.succeed(step, started_at, 1, Data::Json(result));
+    }
+
+    /// `recursiveTrigger`: the payload plus its cursor (the body's, or `defaultCursor`).
+    pub fn recursive_trigger(&mut self, step: &PlanStep) -> Result<(), Halt> {
+        let started_at = self.started(step);
+        match self.json_input(step, "defaultCursor") {
+            Ok(default) => {
+                let result = with_cursor(self.trigger_payload(), &default);
+                self.succeed(step, started_at, 1, Data::Json(result));
+                Ok(())
+            }
+            Err(e) => self.fail(step, started_at, 1, e),
+        }
+    }
+
+    fn trigger_payload(&self) -> Value {
+        trigger_result(
             &self.req.trigger,
             &TriggerContext {
                 execution_id: &self.req.execution_id,
@@ -24,8 +43,7 @@ impl Exec {
                 webhook_urls: &self.req.webhook_urls,
                 started_at: &self.started_at,
             },
-        );
-        self.succeed(step, started_at, 1, Data::Json(result));
+        )
     }
 
     fn json_input(&self, step: &PlanStep, key: &str) -> Result<Value, StepError> {

@@ -489,6 +489,7 @@ impl Exec {
                 self.check()?;
                 match &step.kind {
                     Kind::Trigger => self.trigger(step),
+                    Kind::RecursiveTrigger => self.recursive_trigger(step)?,
                     Kind::Action(action) => self.action_step(step, action).await?,
                     Kind::LoopItems | Kind::LoopN => self.run_loop(step).await?,
                     Kind::BranchExpr | Kind::BranchValue => self.branch(step).await?,

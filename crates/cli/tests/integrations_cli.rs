@@ -697,7 +697,7 @@ fn models_commands_against_a_live_server() {
     drop(rt);
 
     expect(&env.plumb(&["models", "delete", &id]), 0);
-    fails(&env.plumb(&["models", "show", &id]), 1, "not found");
+    fails(&env.plumb(&["models", "show", &id]), 4, "not found");
     assert_eq!(
         json_of(&env.plumb(&["models", "list", "--json"]), 0),
         serde_json::json!([])

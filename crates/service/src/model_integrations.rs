@@ -16,11 +16,14 @@
 //!   be made answers the string error, an answered call the envelope.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use plumb_auth::Envelope;
 use plumb_models::configuration::{self, Configuration, LogLevel};
+use plumb_runtime::models::calls::CompiledModel;
 use plumb_runtime::models::{CallError, NoLog};
 use plumb_store::model_integrations::{ModelIntegrationWrite, StoredModelIntegration};
+use plumb_store::models::StoredModel;
 use plumb_store::tokens::Role;
 use plumb_store::StoreError;
 use serde_json::Value;
@@ -108,16 +111,35 @@ fn call_err(e: CallError) -> ServiceError {
 }
 
 impl Services {
+    /// Model `model_id` of `org`, read and compiled. A model that is not found is invalid
+    /// input `model` when the caller named it (`given`), else a missing `Integration model`.
+    async fn compiled_model(
+        &self,
+        org: Uuid,
+        model_id: Uuid,
+        given: bool,
+    ) -> Result<(StoredModel, Arc<CompiledModel>), ServiceError> {
+        let row = self
+            .store
+            .get_model(org, model_id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound if given => {
+                    ServiceError::invalid("model", "integration model not found")
+                }
+                other => store_err(other, "Integration model"),
+            })?;
+        let compiled = self.runtime.models.compiled(&row).map_err(call_err)?;
+        Ok((row, compiled))
+    }
+
     async fn view(
         &self,
         stored: StoredModelIntegration,
     ) -> Result<ModelIntegrationView, ServiceError> {
-        let model_row = self
-            .store
-            .get_model(stored.org_id, stored.model_id)
-            .await
-            .map_err(|e| store_err(e, "Integration model"))?;
-        let compiled = self.runtime.models.compiled(&model_row).map_err(call_err)?;
+        let (model_row, compiled) = self
+            .compiled_model(stored.org_id, stored.model_id, false)
+            .await?;
         let configuration: Value = serde_json::from_str(&stored.configuration)
             .map_err(|_| ServiceError::Store(StoreError::Corrupt("model integration".into())))?;
         let secrets_set = match &stored.secrets {
@@ -213,17 +235,7 @@ impl Services {
         match model {
             None => Ok(configuration::schema(None)),
             Some(id) => {
-                let row = self
-                    .store
-                    .get_model(caller.org_id, id)
-                    .await
-                    .map_err(|e| match e {
-                        StoreError::NotFound => {
-                            ServiceError::invalid("model", "integration model not found")
-                        }
-                        other => other.into(),
-                    })?;
-                let compiled = self.runtime.models.compiled(&row).map_err(call_err)?;
+                let (_, compiled) = self.compiled_model(caller.org_id, id, true).await?;
                 Ok(configuration::schema(Some(&compiled.model)))
             }
         }
@@ -300,17 +312,7 @@ impl Services {
         require_designer(caller)?;
         let name = check_name(name)?;
         let model_id = model.ok_or_else(|| ServiceError::invalid("model", "is required"))?;
-        let row = self
-            .store
-            .get_model(caller.org_id, model_id)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => {
-                    ServiceError::invalid("model", "integration model not found")
-                }
-                other => other.into(),
-            })?;
-        let compiled = self.runtime.models.compiled(&row).map_err(call_err)?;
+        let (_, compiled) = self.compiled_model(caller.org_id, model_id, true).await?;
         let (value, secrets) = Self::checked(&compiled.model, configuration, &BTreeMap::new())?;
         let id = self.store.new_model_integration_id();
         let stored = self
@@ -350,12 +352,9 @@ impl Services {
             .open_secrets(caller.org_id, id, stored.secrets.as_deref())
             .await
             .map_err(call_err)?;
-        let model_row = self
-            .store
-            .get_model(caller.org_id, stored.model_id)
-            .await
-            .map_err(|e| store_err(e, "Integration model"))?;
-        let compiled = self.runtime.models.compiled(&model_row).map_err(call_err)?;
+        let (_, compiled) = self
+            .compiled_model(caller.org_id, stored.model_id, false)
+            .await?;
         let text = configuration.map_or_else(|| stored.configuration.clone(), str::to_string);
         let (value, secrets) = Self::checked(&compiled.model, &text, &old)?;
         let updated = self

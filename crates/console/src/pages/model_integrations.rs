@@ -492,45 +492,29 @@ pub async fn call(
     } else {
         form.inputs.as_str()
     };
-    match console
+    let (answer, status) = match console
         .services
         .call_integration_task(&me.me.caller, id, &form.task, inputs)
         .await
     {
-        Ok(answer) => {
-            let shown = Shown {
-                settings: None,
-                errors: &Errors::default(),
-                call: Some(&form),
-                answer: Some(&answer),
-            };
-            render(&console, &me, Some(id), None, shown, StatusCode::OK).await
-        }
+        Ok(answer) => (answer, StatusCode::OK),
         Err(ServiceError::Invalid(e)) => {
             let text =
                 e.0.iter()
                     .map(|(f, m)| format!("{f}: {}", m.join("; ")))
                     .collect::<Vec<_>>()
                     .join("; ");
-            let answer = TaskAnswer::NotSent(text);
-            let shown = Shown {
-                settings: None,
-                errors: &Errors::default(),
-                call: Some(&form),
-                answer: Some(&answer),
-            };
-            render(
-                &console,
-                &me,
-                Some(id),
-                None,
-                shown,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            (TaskAnswer::NotSent(text), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => failure(e),
-    }
+        Err(e) => return failure(e),
+    };
+    let shown = Shown {
+        settings: None,
+        errors: &Errors::default(),
+        call: Some(&form),
+        answer: Some(&answer),
+    };
+    render(&console, &me, Some(id), None, shown, status).await
 }
 
 /// The clone form.

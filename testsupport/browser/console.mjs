@@ -8,7 +8,8 @@
 // the customers "Smith Rocket Company" and "FTL Rockets" with their config variables; the
 // organization's bucket config variable; a name with markup shown as text; a forged form without
 // its CSRF token refused; delete with confirmation; sign out; a viewer sees no edit buttons and its
-// POSTs are refused. Writes a screenshot of every page (1280 px, and 768 px for the lists).
+// POSTs are refused; a test run watched as it happens (its page open while it runs). Writes a
+// screenshot of every page (1280 px, and 768 px for the lists).
 // Prints one line per check; exits 1 at the first failed check.
 
 import { chromium } from "playwright-core";
@@ -177,6 +178,49 @@ async function waitForStatus(page, status) {
   } catch {
     return false;
   }
+}
+
+// A test run of a flow with a pause between its steps: Run test opens the execution at once;
+// the page shows the first step while the run is PENDING, and refreshes itself until SUCCESS.
+async function watchedTestRun(page) {
+  const definition = [
+    "name: Watched Run",
+    "definitionVersion: 7",
+    "flows:",
+    "  - name: Slow",
+    "    steps:",
+    "      - name: Trigger",
+    "        isTrigger: true",
+    "        action: {key: webhook, component: {key: webhook-triggers}}",
+    "      - name: First",
+    "        action: {key: runCode, component: {key: code}}",
+    "        inputs:",
+    "          code: {type: value, value: 'module.exports = async () => ({ data: \"first done\" });'}",
+    "      - name: Pause",
+    "        action: {key: sleep, component: {key: sleep}}",
+    "        inputs:",
+    "          ms: {type: value, value: '3000'}",
+    "      - name: Last",
+    "        action: {key: runCode, component: {key: code}}",
+    "        inputs:",
+    "          code: {type: value, value: 'module.exports = async () => ({ data: \"last done\" });'}",
+    "",
+  ].join("\n");
+  await page.getByRole("navigation").getByRole("link", { name: "Integrations" }).click();
+  await page.getByLabel("Definition (YAML)").fill(definition);
+  await page.getByRole("button", { name: "Import" }).click();
+  await page.waitForURL(/\/integrations\/[^/?]+\?done=created$/);
+  const started = Date.now();
+  await page.getByRole("button", { name: "Run test" }).click();
+  await page.waitForURL(/\/executions\//);
+  const opened = Date.now() - started;
+  check(opened < 2500, `Run test opens the execution while it runs (after ${opened} ms)`);
+  check(await visible(page.locator(".status", { hasText: "PENDING" })), "the running test run shows PENDING");
+  check(await visible(page.locator(".step-head", { hasText: "First" })), "the first step's result shows while the run goes on");
+  check((await page.locator(".step-head", { hasText: "Last" }).count()) === 0, "the last step is not there yet");
+  await shot(page, "15-test-run-live");
+  check(await waitForStatus(page, "SUCCESS"), "the page refreshes itself until the run succeeds");
+  check(await visible(page.locator(".step-head", { hasText: "Last" })), "the last step shows once it ran");
 }
 
 async function seedStory(page) {
@@ -377,6 +421,9 @@ try {
   if (story) {
     await seedStory(page);
   }
+
+  // --- A test run watched as it happens: its page opens while the run goes on.
+  await watchedTestRun(page);
 
   // Sign out.
   await page.getByRole("button", { name: "Sign out" }).click();

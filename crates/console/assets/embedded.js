@@ -142,6 +142,72 @@
     });
   }
 
+  // An OAuth 2.0 connection: save the form's inputs, then authorize in a pop-up (opened at
+  // once, inside the click, so that no pop-up blocker stops it) and wait until the tokens are
+  // stored; then close the pop-up and show the connection connected.
+  function authorizeConnection(form, id) {
+    var popup = window.open("about:blank", "plumb-oauth", "popup,width=600,height=720");
+    var notice = function (text) {
+      if (popup) {
+        popup.close();
+      }
+      var p = document.createElement("div");
+      p.className = "notice error";
+      p.setAttribute("role", "alert");
+      p.textContent = text;
+      form.prepend(p);
+    };
+    var q = "?id=" + encodeURIComponent(id);
+    request("/embedded/screens/connections/save" + q, {
+      method: "POST",
+      body: fieldValues(form).toString(),
+    })
+      .then(function (r) {
+        if (!r.ok) {
+          if (popup) {
+            popup.close();
+          }
+          return r.text().then(show);
+        }
+        return request("/embedded/screens/connections/authorize" + q, { method: "POST" }).then(
+          function (a) {
+            return a.json().then(function (answer) {
+              if (!a.ok || !answer.authorizeUrl) {
+                notice(answer.error || "The authorization could not start.");
+                return;
+              }
+              if (!popup) {
+                notice("Allow pop-ups for this page to connect.");
+                return;
+              }
+              popup.location.href = answer.authorizeUrl;
+              waitConnected(q, popup, Date.now());
+            });
+          }
+        );
+      })
+      .catch(function () {
+        notice("The authorization could not start.");
+      });
+  }
+
+  function waitConnected(q, popup, since) {
+    request("/embedded/screens/connections/state" + q).then(function (r) {
+      return r.json().then(function (answer) {
+        if (answer.connected) {
+          popup.close();
+          openConnections();
+        } else if (!popup.closed && Date.now() - since < 600000) {
+          setTimeout(function () {
+            waitConnected(q, popup, since);
+          }, 500);
+        } else {
+          openConnections();
+        }
+      });
+    });
+  }
+
   // ----- the configuration wizard -----
 
   function fieldValues(form) {
@@ -364,7 +430,9 @@
     if (!t) {
       return;
     }
-    if (t.hasAttribute("data-open")) {
+    if (t.hasAttribute("data-authorize")) {
+      authorizeConnection(t.closest("form"), t.getAttribute("data-authorize"));
+    } else if (t.hasAttribute("data-open")) {
       openWizard(t.getAttribute("data-open"));
     } else if (t.hasAttribute("data-next")) {
       next();

@@ -16,9 +16,9 @@ pub mod state;
 mod test_run;
 mod tokens;
 pub use tokens::{
-    catalog_with_vault, complete_authorization, start_authorization, test_connection,
-    AuthorizationError, AuthorizationTarget, CallbackParams, CompletedAuthorization,
-    SealedTokenStore, AUTHORIZATION_TTL,
+    catalog_with_vault, complete_authorization, connection_has_tokens, is_authorization_code_type,
+    start_authorization, test_connection, AuthorizationError, AuthorizationTarget, CallbackParams,
+    CompletedAuthorization, SealedTokenStore, AUTHORIZATION_TTL,
 };
 pub mod worker;
 
@@ -33,7 +33,7 @@ use plumb_engine::{Catalog, Engine};
 pub use completions::{Completion, Completions};
 pub use executor::{webhook_url, QueueError, Runtime, TriggerInput, FLOW_CONFIG_TYPE};
 pub use sink::{SinkWriter, StoreSink};
-pub use test_run::{run_test_flow, TestTrigger};
+pub use test_run::{run_test_flow, start_test_flow, TestTrigger};
 pub use worker::{run_workers, WorkerConfig};
 
 /// Builds the component catalog: the engine's own components and the components crate's,

@@ -46,11 +46,73 @@ pub async fn run_test_flow(
     config: TestConfig,
     trigger: TestTrigger,
 ) -> Result<Execution, StoreError> {
+    let run = spawn_test(
+        engine,
+        store,
+        org_id,
+        integration_id,
+        def,
+        flow,
+        config,
+        trigger,
+        None,
+    );
+    run.await
+        .map_err(|e| StoreError::Corrupt(format!("the test run stopped: {e}")))?
+}
+
+/// Starts a test run like [`run_test_flow`] and answers its execution as soon as it is
+/// recorded (running): the run goes on in its own task, each step's result and log lines
+/// recorded as they happen, so a page watching the execution shows its progress.
+#[allow(clippy::too_many_arguments)]
+pub async fn start_test_flow(
+    engine: &Engine,
+    store: &Store,
+    org_id: Uuid,
+    integration_id: Uuid,
+    def: &Definition,
+    flow: &str,
+    config: TestConfig,
+    trigger: TestTrigger,
+) -> Result<Execution, StoreError> {
+    let (started, recorded) = tokio::sync::oneshot::channel();
+    let run = spawn_test(
+        engine,
+        store,
+        org_id,
+        integration_id,
+        def,
+        flow,
+        config,
+        trigger,
+        Some(started),
+    );
+    match recorded.await {
+        Ok(execution) => Ok(execution),
+        // The execution was never recorded: the run's own answer says why.
+        Err(_) => run
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("the test run stopped: {e}")))?,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spawn_test(
+    engine: &Engine,
+    store: &Store,
+    org_id: Uuid,
+    integration_id: Uuid,
+    def: &Definition,
+    flow: &str,
+    config: TestConfig,
+    trigger: TestTrigger,
+    started: Option<tokio::sync::oneshot::Sender<Execution>>,
+) -> tokio::task::JoinHandle<Result<Execution, StoreError>> {
     let store = store.clone();
     let engine = engine.clone();
     let def = def.clone();
     let flow = flow.to_string();
-    let run = tokio::spawn(async move {
+    tokio::spawn(async move {
         run_detached(
             &engine,
             &store,
@@ -60,11 +122,10 @@ pub async fn run_test_flow(
             &flow,
             config,
             trigger,
+            started,
         )
         .await
-    });
-    run.await
-        .map_err(|e| StoreError::Corrupt(format!("the test run stopped: {e}")))?
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -77,6 +138,7 @@ async fn run_detached(
     flow: &str,
     mut config: TestConfig,
     trigger: TestTrigger,
+    started: Option<tokio::sync::oneshot::Sender<Execution>>,
 ) -> Result<Execution, StoreError> {
     let owner = format!("test/{}", Uuid::now_v7().simple());
     let lease_ms = i64::try_from(TEST_LEASE.as_millis()).unwrap_or(30_000);
@@ -106,6 +168,10 @@ async fn run_detached(
             },
         )
         .await?;
+    if let Some(started) = started {
+        // The watcher may have gone: the run goes on regardless.
+        let _ = started.send(execution.clone());
+    }
     let cancel = CancellationToken::new();
     let heartbeat = tokio::spawn(keep_lease(
         store.clone(),

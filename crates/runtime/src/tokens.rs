@@ -219,8 +219,37 @@ pub enum AuthorizationError {
 
 /// Whether a connection type key uses the authorization-code flow.
 fn is_authorization_code(conn: &plumb_core::action::Connection) -> bool {
-    conn.key == "oauth2AuthorizationCode"
-        || (conn.component == "salesforce" && conn.key == "oauth2")
+    is_authorization_code_type(&conn.component, &conn.key)
+}
+
+/// Whether the connection type `key` of `component` uses the authorization-code flow (a
+/// person authorizes it in a browser).
+pub fn is_authorization_code_type(component: &str, key: &str) -> bool {
+    key == "oauth2AuthorizationCode" || (component == "salesforce" && key == "oauth2")
+}
+
+/// Whether `customer`'s values of the scoped connection `scoped_id` hold tokens (an
+/// authorization completed); `false` when the customer has no values.
+pub async fn connection_has_tokens(
+    vault: &Vault,
+    org_id: Uuid,
+    scoped_id: Uuid,
+    customer: Uuid,
+) -> Result<bool, AuthorizationError> {
+    let conn = plumb_store::resolve::resolve_scoped_connection_by_id(
+        vault,
+        org_id,
+        scoped_id,
+        Some(customer),
+        false,
+    )
+    .await?;
+    match conn {
+        None => Ok(false),
+        Some(c) => Ok(oauth_tokens::has_tokens(vault.store(), org_id, &c.id)
+            .await
+            .map_err(SecretsError::from)?),
+    }
 }
 
 /// What to authorize: one customer's values of a scoped connection, or its test credentials.

@@ -189,6 +189,16 @@ pub async fn run_workers(
         let shutdown = shutdown.clone();
         loops.spawn(async move { housekeeping(runtime, config, shutdown).await });
     }
+    if let Some(group) = config.group.clone() {
+        // Calls of model integrations routed to this group are sent from here.
+        runtime.models.serve_group(&group);
+        loops.spawn(crate::models::relay::serve(
+            runtime.models.clone(),
+            group,
+            node.clone(),
+            shutdown.clone(),
+        ));
+    }
     tracing::info!(node = %node, workers = config.concurrency, group = ?config.group, "workers started");
     shutdown.cancelled().await;
     let drained =

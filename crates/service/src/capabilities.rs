@@ -144,6 +144,7 @@ impl Services {
             payload: call.payload,
             content_type: call.content_type,
             headers,
+            watch: false,
         };
         self.test_integration_flow(&caller, Some(Some(draft)), run)
             .await

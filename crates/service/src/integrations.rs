@@ -77,6 +77,8 @@ pub struct TestRun {
     pub content_type: Option<String>,
     /// Request headers, a JSON object of strings.
     pub headers: Option<String>,
+    /// Answer as soon as the run is recorded (a page then watches it), not when it ends.
+    pub watch: bool,
 }
 
 fn missing(field: &str) -> ServiceError {
@@ -394,16 +396,13 @@ impl Services {
             content_type: run.content_type,
             headers,
         };
-        Ok(runtime::run_test_flow(
-            engine,
-            &self.store,
-            caller.org_id,
-            draft.id,
-            &def,
-            &flow,
-            config,
-            trigger,
-        )
-        .await?)
+        let (store, org) = (&self.store, caller.org_id);
+        Ok(if run.watch {
+            runtime::start_test_flow(engine, store, org, draft.id, &def, &flow, config, trigger)
+                .await?
+        } else {
+            runtime::run_test_flow(engine, store, org, draft.id, &def, &flow, config, trigger)
+                .await?
+        })
     }
 }

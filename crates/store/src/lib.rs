@@ -26,6 +26,7 @@ pub mod instances;
 pub mod integrations;
 pub mod marketplace;
 pub mod meta;
+pub mod model_call_relays;
 pub mod model_integrations;
 pub mod models;
 pub mod oauth_tokens;

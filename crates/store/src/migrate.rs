@@ -23,8 +23,8 @@ macro_rules! migrations {
     };
 }
 
-const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_connections", 3 "0003_integrations", 4 "0004_instances", 5 "0005_oauth_tokens", 6 "0006_write_probe", 7 "0007_integration_models", 8 "0008_console_sessions", 9 "0009_cross_flow", 11 "0011_signing_keys", 12 "0012_claim_index", 13 "0013_customer_users", 14 "0014_embedded_origins", 15 "0015_model_integrations", 18 "0018_recursive_flow", 20 "0020_marketplace");
-const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation", 2 "0002_connections", 3 "0003_integrations", 4 "0004_instances", 5 "0005_oauth_tokens", 6 "0006_write_probe", 7 "0007_integration_models", 8 "0008_console_sessions", 9 "0009_cross_flow", 11 "0011_signing_keys", 12 "0012_claim_index", 13 "0013_customer_users", 14 "0014_embedded_origins", 15 "0015_model_integrations", 18 "0018_recursive_flow", 20 "0020_marketplace");
+const SQLITE: &[Migration] = migrations!("sqlite": 1 "0001_foundation", 2 "0002_connections", 3 "0003_integrations", 4 "0004_instances", 5 "0005_oauth_tokens", 6 "0006_write_probe", 7 "0007_integration_models", 8 "0008_console_sessions", 9 "0009_cross_flow", 11 "0011_signing_keys", 12 "0012_claim_index", 13 "0013_customer_users", 14 "0014_embedded_origins", 15 "0015_model_integrations", 18 "0018_recursive_flow", 20 "0020_marketplace", 21 "0021_model_call_relays");
+const POSTGRES: &[Migration] = migrations!("postgres": 1 "0001_foundation", 2 "0002_connections", 3 "0003_integrations", 4 "0004_instances", 5 "0005_oauth_tokens", 6 "0006_write_probe", 7 "0007_integration_models", 8 "0008_console_sessions", 9 "0009_cross_flow", 11 "0011_signing_keys", 12 "0012_claim_index", 13 "0013_customer_users", 14 "0014_embedded_origins", 15 "0015_model_integrations", 18 "0018_recursive_flow", 20 "0020_marketplace", 21 "0021_model_call_relays");
 
 /// Arbitrary constant key of the PostgreSQL advisory lock taken while migrating.
 const PG_LOCK_KEY: i64 = 0x0070_6c75_6d62; // "plumb"

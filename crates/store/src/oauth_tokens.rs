@@ -98,6 +98,23 @@ const UPSERT: &str = "INSERT INTO oauth_tokens (org_id, connection_id, sealed, u
      ON CONFLICT (org_id, connection_id)
      DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at";
 
+/// Whether a token set of a connection is stored (without opening it).
+pub async fn has_tokens(
+    store: &Store,
+    org_id: Uuid,
+    connection_id: &str,
+) -> Result<bool, StoreError> {
+    let row = sqlx::query(
+        "SELECT connection_id FROM oauth_tokens
+         WHERE org_id = $1 AND connection_id = $2 AND sealed IS NOT NULL",
+    )
+    .bind(org_id.to_string())
+    .bind(connection_id)
+    .fetch_optional(&store.read)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// Seals and saves (replaces) the token set (JSON) of a connection.
 pub async fn save_tokens(
     vault: &Vault,

@@ -67,6 +67,14 @@ where
             "/embedded/screens/connections/save",
             post(connections::save),
         )
+        .route(
+            "/embedded/screens/connections/authorize",
+            post(connections::authorize),
+        )
+        .route(
+            "/embedded/screens/connections/state",
+            get(connections::state),
+        )
 }
 
 /// The Content-Security-Policy of a screen: the console's strict policy, framed only by

@@ -333,7 +333,8 @@ pub struct TestForm {
     csrf: String,
 }
 
-/// `POST /integrations/{id}/test`: runs the flow and opens its execution.
+/// `POST /integrations/{id}/test`: starts the flow and opens its execution at once, which
+/// refreshes itself until the run ends (each step's result and logs as they happen).
 pub async fn test_run(
     State(console): State<Console>,
     me: Signed,
@@ -353,6 +354,7 @@ pub async fn test_run(
         content_type: payload.as_ref().map(|_| "application/json".to_string()),
         payload,
         headers: None,
+        watch: true,
     };
     match console
         .services

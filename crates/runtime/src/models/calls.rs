@@ -6,9 +6,9 @@
 //! level, to the execution log when a step makes it, to the server log, and to syslog when
 //! configured (see [`super::syslog`]).
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use plumb_auth::{AuthClient, AuthError, Envelope, RequestParts};
 use plumb_core::action::Connection;
@@ -106,6 +106,10 @@ pub struct ModelCalls {
     auth: Arc<AuthClient>,
     compiled: CompiledCache,
     syslogs: Syslogs,
+    /// The worker groups this node serves ([`super::relay::serve`]): calls routed to them are
+    /// sent from here.
+    groups: RwLock<HashSet<String>>,
+    claim_wait: Mutex<Duration>,
 }
 
 impl ModelCalls {
@@ -117,7 +121,54 @@ impl ModelCalls {
             auth,
             compiled: Mutex::new(HashMap::new()),
             syslogs: Syslogs::default(),
+            groups: RwLock::new(HashSet::new()),
+            claim_wait: Mutex::new(Duration::from_secs(30)),
         }
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn vault(&self) -> Option<&Vault> {
+        self.vault.as_ref()
+    }
+
+    /// Marks this node as serving worker group `group`: calls routed to it are sent from here.
+    pub fn serve_group(&self, group: &str) {
+        self.groups
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(group.to_string());
+    }
+
+    /// Whether this node serves worker group `group`.
+    pub fn serves_group(&self, group: &str) -> bool {
+        self.groups
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(group)
+    }
+
+    /// How long a call routed to a worker group waits for a worker to take it (30 s unless
+    /// changed).
+    pub fn relay_claim_wait(&self) -> Duration {
+        *self.claim_wait.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Changes [`Self::relay_claim_wait`].
+    pub fn set_relay_claim_wait(&self, wait: Duration) {
+        *self.claim_wait.lock().unwrap_or_else(|e| e.into_inner()) = wait;
+    }
+
+    /// The worker group a call of `config` is sent from, when it is not this node.
+    fn routed_to(&self, config: &Configuration) -> Option<String> {
+        let group = config
+            .cluster
+            .id
+            .as_deref()
+            .filter(|_| config.cluster.override_)?;
+        (!group.is_empty() && !self.serves_group(group)).then(|| group.to_string())
     }
 
     /// The compiled form of a stored model (cached by revision).
@@ -275,7 +326,9 @@ impl ModelCalls {
         self.open(org, stored).await
     }
 
-    /// Calls `task` of an opened integration with `inputs`.
+    /// Calls `task` of an opened integration with `inputs`; from a worker of the
+    /// integration's group when its `cluster` is overridden and this node does not serve that
+    /// group ([`super::relay`]).
     pub async fn call(
         &self,
         opened: &Opened,
@@ -283,6 +336,9 @@ impl ModelCalls {
         inputs: &Map<String, Value>,
         log: &dyn CallLog,
     ) -> Result<Envelope, CallError> {
+        if let Some(group) = self.routed_to(&opened.config) {
+            return self.relay(opened, &group, task, inputs, log).await;
+        }
         let cfg = &opened.config;
         let name = &opened.stored.name;
         let emit = |level: LogLevel, message: &str| {

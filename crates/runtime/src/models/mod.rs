@@ -13,6 +13,7 @@ use std::sync::{Mutex, OnceLock};
 
 pub mod action;
 pub mod calls;
+pub mod relay;
 pub mod syslog;
 
 use std::sync::Arc;

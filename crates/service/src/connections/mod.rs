@@ -10,6 +10,7 @@
 //! `values`: one customer's (or the test) values of a connection. (Updating and deleting
 //! definitions are still the API's.)
 
+pub mod authorize;
 pub mod input;
 pub mod values;
 

@@ -397,6 +397,7 @@ impl IntegrationMutation {
             payload: input.payload,
             content_type: input.content_type,
             headers: input.headers,
+            watch: false,
         };
         let id = input.id.as_ref().map(|id| decode_id(TYPE, id));
         present(

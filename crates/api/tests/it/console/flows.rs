@@ -90,8 +90,21 @@ async fn integrations_import_errors_at_lines_test_runs_and_publish() {
         .await;
     assert_eq!(a.status, 303, "{}", a.body);
     assert!(a.location.starts_with("/executions/"));
-    let exec = b.get(&a.location).await;
+    // The page opens as soon as the run is recorded and refreshes itself until it ends.
+    let mut exec = b.get(&a.location).await;
+    for _ in 0..200 {
+        if !exec.body.contains("http-equiv=\"refresh\"") {
+            break; // ended
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        exec = b.get(&a.location).await;
+    }
     assert!(exec.body.contains("SUCCESS"), "{}", exec.body);
+    assert!(
+        !exec.body.contains("http-equiv=\"refresh\""),
+        "{}",
+        exec.body
+    );
     assert!(exec.body.contains("Greet"));
     assert!(
         exec.body.contains("hi &lt;b&gt;world&lt;/b&gt;"),

@@ -310,9 +310,25 @@ try {
   const connsHtml = await conns.locator("body").innerHTML();
   for (const h of hidden) check(!connsHtml.includes(h), `the connections screen holds no ${h}`);
   await conns.locator("input[name='in.apiKey']").fill("customer-vendor-key-2");
-  await conns.locator("form[data-connection-form] button[type=submit]").click();
+  await conns.locator("form[data-connection-form]", { hasText: "Vendor API" }).locator("button[type=submit]").click();
   check(await visible(conns.locator(".notice.ok", { hasText: "Saved." })), "the customer saves a new API key");
   check(!(await conns.locator("body").innerHTML()).includes("customer-vendor-key-2"), "and it is not shown back");
+
+  // OAuth 2.0: Connect opens the authorization in a pop-up; once the callback has stored the
+  // tokens, the screen closes the pop-up and shows the connection connected.
+  const oauthForm = () => conns.locator("form[data-connection-form]", { hasText: "Vendor OAuth" });
+  check(await visible(oauthForm().locator("[data-oauth-state]", { hasText: "Not connected" })), "the OAuth connection shows Not connected");
+  check(!(await conns.locator("body").innerHTML()).includes("PLANTED-OAUTH-CLIENT-SECRET"), "the OAuth app's secret is not on the screen");
+  const seen = [];
+  page.context().on("request", (r) => seen.push(r.url()));
+  const popupOpened = page.context().waitForEvent("page", { timeout: 10000 });
+  await oauthForm().locator("button[data-authorize]").click();
+  const popup = await popupOpened;
+  if (!popup.isClosed()) await popup.waitForEvent("close", { timeout: 20000 });
+  check(seen.some((u) => u.includes("/authorize?")), "the pop-up opened the authorization server");
+  check(seen.some((u) => u.includes("/oauth2/callback?")), "which sent it to plumb's callback");
+  check(await visible(oauthForm().locator(".status.ok", { hasText: "Connected" })), "the screen closes the pop-up and shows the connection connected");
+  await page.screenshot({ path: join(shots, "05-oauth-connected.png"), fullPage: true });
 
   // SET_FILTERS: without the active integrations, nothing is left.
   await page.evaluate(() =>

@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use serde_json::{json, Value};
 
 mod support;
-use support::{free_port, plumb, spawn, wait_listening};
+use support::{free_port, oauth_mock, plumb, spawn, wait_listening};
 
 /// Two config pages: a customer-activated connection, an HTML element and a picklist; a string
 /// (pre-filled by the host) and a boolean. Hidden from the customer: an org-only config var and
@@ -269,6 +269,31 @@ async fn the_embedded_marketplace_through_prismatics_sdk() {
         "--customer",
         "acme-cust",
         "apiKey=PLANTED-LEDGER-SECRET",
+    ]);
+    // A customer-activated OAuth 2.0 connection whose app credentials the organization gives
+    // once: the customer only connects (the pop-up), against oauth2-mock-server.
+    let (_mock, issuer) = oauth_mock();
+    env.cli(&[
+        "connections",
+        "create",
+        "--key",
+        "Vendor OAuth",
+        "--stable-key",
+        "vendor-oauth",
+        "--connection",
+        "http/oauth2AuthorizationCode",
+        "--variable-scope",
+        "customer",
+        "--managed-by",
+        "customer",
+        "--global",
+        &format!("authorizeUrl={issuer}/authorize"),
+        "--global",
+        &format!("tokenUrl={issuer}/token"),
+        "--global",
+        "clientId=vendor-app",
+        "--global",
+        "clientSecret=PLANTED-OAUTH-CLIENT-SECRET",
     ]);
     let file = env.dir.path().join("demo.yaml");
     std::fs::write(&file, DEFINITION).unwrap();

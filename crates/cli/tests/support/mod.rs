@@ -116,3 +116,32 @@ pub fn http_status(addr: &str, method: &str, path: &str) -> u16 {
         .and_then(|c| c.parse().ok())
         .unwrap_or(0)
 }
+
+/// The npm `oauth2-mock-server` (installed in `testsupport/` by `scripts/test`) on 127.0.0.1,
+/// killed when dropped; answers its issuer URL once its discovery document answers.
+pub fn oauth_mock() -> (Proc, String) {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testsupport/node_modules/.bin/oauth2-mock-server");
+    assert!(
+        bin.exists(),
+        "oauth2-mock-server is not installed at {}: run scripts/test",
+        bin.display()
+    );
+    let port = free_port();
+    let mut cmd = Command::new(&bin);
+    cmd.args(["-a", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut p = spawn("oauth2-mock-server", cmd);
+    let addr = format!("127.0.0.1:{port}");
+    let start = Instant::now();
+    while http_status(&addr, "GET", "/.well-known/openid-configuration") != 200 {
+        p.assert_running();
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "oauth2-mock-server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (p, format!("http://{addr}"))
+}

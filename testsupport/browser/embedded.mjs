@@ -189,7 +189,31 @@ async function hostPageAt(origin) {
   return { page, bodies, screenRequests };
 }
 
+// PHASE=remove (run after the first pass): the customer removes its instance from the wizard;
+// the host sees INSTANCE_DELETED with the instance's fields.
+async function removePhase() {
+  const { page } = await hostPageAt(`http://127.0.0.2:${hostPort}`);
+  await page.evaluate(() => prismatic.configureInstance({ integrationName: "Embedded Demo", selector: "#box" }));
+  const frame = page.frameLocator("#pio__iframe");
+  check(await visible(frame.locator("h1", { hasText: "Configure Embedded Demo" })), "the customer's instance opens");
+  const remove = frame.locator("button[data-remove]");
+  await remove.click();
+  check(await visible(frame.locator("button[data-remove]", { hasText: "Click again to remove" })), "Remove asks for a second click");
+  check(!(await page.evaluate(() => window.hostMessages.some((m) => m.event === "INSTANCE_DELETED"))), "nothing is removed on the first click");
+  await remove.click();
+  await page.waitForFunction(() => window.hostMessages.some((m) => m.event === "INSTANCE_DELETED"), null, { timeout: 30000 });
+  const deleted = (await page.evaluate(() => window.hostMessages)).find((m) => m.event === "INSTANCE_DELETED");
+  check(deleted.data.instanceId === process.env.INSTANCE_ID, "INSTANCE_DELETED names the removed instance");
+  check(deleted.data.integrationName === "Embedded Demo" && typeof deleted.data.customerName === "string" && deleted.data.customerName !== "", "with the SDK's fields");
+  check(await visible(frame.locator("[data-removed]")), "the screen says it is removed");
+  await page.screenshot({ path: join(shots, "06-removed.png"), fullPage: true });
+}
+
 try {
+  if (process.env.PHASE === "remove") {
+    await removePhase();
+    throw "done";
+  }
   // ----- the allowed origin -----
   const { page, bodies } = await hostPageAt(`http://127.0.0.2:${hostPort}`);
   check(await page.evaluate(() => window.authenticated === true), "the SDK authenticates with the JWT (cross-origin)");
@@ -354,6 +378,8 @@ try {
     "the blocked screen never asked the page for a token"
   );
   await other.page.screenshot({ path: join(shots, "04-other-origin.png"), fullPage: true });
+} catch (e) {
+  if (e !== "done") throw e;
 } finally {
   await browser.close();
   for (const s of servers) s.close();

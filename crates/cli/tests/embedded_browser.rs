@@ -321,18 +321,21 @@ async fn the_embedded_marketplace_through_prismatics_sdk() {
 
     // The browser: the host app, the SDK, the marketplace, the wizard.
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("embedded-screenshots");
-    let mut node = Command::new("node");
-    node.arg(repo_root().join("testsupport/browser/embedded.mjs"))
-        .current_dir(repo_root())
-        .env("PLUMB_URL", &url)
-        .env("ORG_ID", &org_id)
-        .env("PRIVATE_KEY_FILE", &key_file)
-        .env("HOST_PORT", host_port.to_string())
-        .env("OTHER_PORT", other_port.to_string())
-        .env("SCREENSHOT_DIR", &shots);
-    let out = tokio::task::spawn_blocking(move || node.output().unwrap())
-        .await
-        .unwrap();
+    let browser = |phase: &str, instance: &str| {
+        let mut node = Command::new("node");
+        node.arg(repo_root().join("testsupport/browser/embedded.mjs"))
+            .current_dir(repo_root())
+            .env("PLUMB_URL", &url)
+            .env("ORG_ID", &org_id)
+            .env("PRIVATE_KEY_FILE", &key_file)
+            .env("HOST_PORT", host_port.to_string())
+            .env("OTHER_PORT", other_port.to_string())
+            .env("SCREENSHOT_DIR", &shots)
+            .env("PHASE", phase)
+            .env("INSTANCE_ID", instance);
+        tokio::task::spawn_blocking(move || node.output().unwrap())
+    };
+    let out = browser("walk", "").await.unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
@@ -382,11 +385,40 @@ async fn the_embedded_marketplace_through_prismatics_sdk() {
     // The customer's API key is its own value of the customer-activated connection, and a
     // secret: never in a result.
     contains_none(&text, &["customer-vendor-key-1", "PLANTED-LEDGER-SECRET"]);
+
+    // The customer removes its instance from the wizard: INSTANCE_DELETED, and it is gone.
+    let out = browser("remove", &instance).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success() && stdout.contains("checks passed"),
+        "removal checks failed:\n{stdout}\n{}\nserver log:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        read(&env.dir.path().join("serve.log"))
+    );
+    let gone = plumb(
+        env.dir.path(),
+        &env.db,
+        &env.key,
+        "gone.log",
+        &["instances", "show", &instance],
+    )
+    .env("PLUMB_URL", &env.url)
+    .env("PLUMB_TOKEN", &env.token)
+    .stdout(Stdio::piped())
+    .output()
+    .unwrap();
+    assert_eq!(
+        gone.status.code(),
+        Some(4),
+        "the removed instance is not found"
+    );
     for name in [
         "01-marketplace",
         "02-wizard",
         "03-deployed",
         "04-other-origin",
+        "05-oauth-connected",
+        "06-removed",
     ] {
         assert!(shots.join(format!("{name}.png")).exists(), "{name}.png");
     }

@@ -387,6 +387,41 @@
       });
   }
 
+  // Remove: a second click confirms (no dialog: the frame may not open one); then
+  // INSTANCE_DELETED and INSTANCE_CONFIGURATION_CLOSED, and back to the marketplace unless the
+  // host asked skipRedirectOnRemove.
+  function removeInstance(button) {
+    if (!button.hasAttribute("data-armed")) {
+      button.setAttribute("data-armed", "");
+      button.textContent = "Click again to remove " + wizard.message.instanceName;
+      return;
+    }
+    button.disabled = true;
+    request("/embedded/screens/wizard/remove?" + wizard.target, { method: "POST" }).then(function (r) {
+      return r.json().then(function (answer) {
+        button.disabled = false;
+        if (!r.ok) {
+          showErrors(answer.errors || [{ field: "", messages: [answer.error || "failed"] }]);
+          return;
+        }
+        wizard.message = answer.data;
+        post("INSTANCE_DELETED", eventData());
+        post("INSTANCE_CONFIGURATION_CLOSED", eventData());
+        wizard = null;
+        if (screen === "marketplace" && params.get("skipRedirectOnRemove") !== "true") {
+          openMarketplace("");
+          return;
+        }
+        var done = document.createElement("div");
+        done.className = "notice ok";
+        done.setAttribute("role", "status");
+        done.setAttribute("data-removed", "");
+        done.textContent = answer.data.instanceName + " is removed.";
+        root.replaceChildren(done);
+      });
+    });
+  }
+
   function applyConfigVars(values) {
     var form = root.querySelector("form[data-wizard]");
     if (!form || !values) {
@@ -434,6 +469,8 @@
       authorizeConnection(t.closest("form"), t.getAttribute("data-authorize"));
     } else if (t.hasAttribute("data-open")) {
       openWizard(t.getAttribute("data-open"));
+    } else if (t.hasAttribute("data-remove") && wizard) {
+      removeInstance(t);
     } else if (t.hasAttribute("data-next")) {
       next();
     } else if (t.hasAttribute("data-back") && wizard) {

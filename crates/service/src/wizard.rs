@@ -593,6 +593,22 @@ impl Services {
         Ok(pages)
     }
 
+    /// Removes the instance a wizard reconfigures (its `instanceRemove` flows run first, as
+    /// for any deletion); the customer's own instances only, never from a read-only wizard.
+    pub async fn remove_wizard_instance(
+        &self,
+        caller: &Caller,
+        wizard: &Wizard,
+    ) -> Result<Instance, ServiceError> {
+        if wizard.read_only {
+            return Err(ServiceError::Forbidden);
+        }
+        let instance = wizard.instance.as_ref().ok_or_else(|| {
+            ServiceError::invalid("instanceId", "the integration is not deployed")
+        })?;
+        self.delete_instance(caller, Some(instance.id)).await
+    }
+
     /// Checks every page of `form`, stores the customer's connection values, creates (or
     /// rebinds) the instance and deploys it. Invalid input changes nothing but connection
     /// values already checked.

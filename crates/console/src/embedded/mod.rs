@@ -62,6 +62,7 @@ where
         .route("/embedded/screens/wizard", get(wizard::screen))
         .route("/embedded/screens/wizard/check", post(wizard::check))
         .route("/embedded/screens/wizard/deploy", post(wizard::deploy))
+        .route("/embedded/screens/wizard/remove", post(wizard::remove))
         .route("/embedded/screens/connections", get(connections::screen))
         .route(
             "/embedded/screens/connections/save",

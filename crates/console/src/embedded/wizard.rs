@@ -250,6 +250,9 @@ fn render(w: &Wizard) -> Markup {
                 div.notice.error data-errors role="alert" hidden {}
                 div.actions {
                     button.secondary type="button" data-cancel { "Cancel" }
+                    @if w.instance.is_some() && !w.read_only {
+                        button.secondary.danger type="button" data-remove { "Remove instance" }
+                    }
                     button.secondary type="button" data-back hidden { "Back" }
                     button type="button" data-next hidden[w.pages.len() <= 1] { "Next" }
                     @if !w.read_only {
@@ -347,6 +350,27 @@ pub async fn deploy(
             "data": message(&w, Some(&instance)),
         }))
         .into_response(),
+        Err(e) => json_failure(e),
+    }
+}
+
+/// `POST /embedded/screens/wizard/remove?instanceId=..`: removes the customer's instance;
+/// answers `{data}` with the SDK's `InstanceConfigurationData` (for `INSTANCE_DELETED`).
+pub async fn remove(
+    State(console): State<Console>,
+    me: Embedder,
+    Query(q): Query<WizardQuery>,
+) -> Response {
+    let w = match open(&console, &me, &q).await {
+        Ok(w) => w,
+        Err(e) => return json_failure(e),
+    };
+    match console
+        .services
+        .remove_wizard_instance(&me.caller, &w)
+        .await
+    {
+        Ok(instance) => Json(json!({ "data": message(&w, Some(&instance)) })).into_response(),
         Err(e) => json_failure(e),
     }
 }
